@@ -1,0 +1,225 @@
+"""Pre-cleaning: turn raw cells into typed values, tolerating the forms real county sheets use.
+
+Each parser takes the raw cells of one column (an object Series indexed by row number) and returns
+the parsed values plus a mask of cells it could not parse (``type`` errors, reported by validation).
+Cells that are merely empty come back as NA and are *not* parse failures: ``required`` handles them.
+Work is vectorized so a million rows stay cheap.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+SERIAL_EPOCH = pd.Timestamp("1899-12-30")
+MULTI_SEPARATORS = re.compile(r"[、，,；;\s]+")
+_DATE_TEXT = (
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_COMPACT_DATE = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
+_SERIAL_TEXT = r"^\d{1,5}(?:\.\d+)?$"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    values: pd.Series
+    bad: pd.Series  # bool, True where a non-empty cell could not be parsed
+
+
+def display_text(cell: object) -> str | None:
+    """The raw cell as the editor sees it, as text (so xlsx and CSV give identical reports)."""
+    if cell is None or cell == "" or (isinstance(cell, float) and math.isnan(cell)):
+        return None
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else repr(cell)
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat(" ")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell)
+
+
+def _is_str(raw: pd.Series) -> pd.Series:
+    return raw.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+
+
+def _is_number(raw: pd.Series) -> pd.Series:
+    return (
+        raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool), na_action="ignore")
+        .fillna(False)
+        .astype(bool)
+    )
+
+
+def normalized_text(raw: pd.Series) -> pd.Series:
+    """Strings NFKC-folded (full-width digits and brackets) and stripped; empty strings become NA."""
+    text = raw.where(_is_str(raw)).astype("string")
+    text = text.str.normalize("NFKC").str.strip()
+    return text.mask(text == "")
+
+
+def _empty(raw: pd.Series) -> pd.Series:
+    text = normalized_text(raw)
+    return raw.isna() | (_is_str(raw) & text.isna())
+
+
+def parse_text(raw: pd.Series) -> Parsed:
+    """Free text: kept as written, without surrounding spaces; numeric cells become their text."""
+    text = raw.where(_is_str(raw)).astype("string").str.strip()
+    others = raw.where(~_is_str(raw) & raw.notna()).map(display_text, na_action="ignore")
+    values = text.fillna(others.astype("string")).mask(lambda s: s == "")
+    return Parsed(values.astype("string"), pd.Series(False, index=raw.index))
+
+
+def _number_from_text(text: pd.Series, units: str) -> pd.Series:
+    cleaned = text.str.replace(r"[,，\s]", "", regex=True).str.replace(r"^[¥￥]", "", regex=True)
+    cleaned = cleaned.str.replace(f"[{units}]$", "", regex=True)
+    ok = cleaned.str.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)").fillna(False).astype(bool)
+    return pd.to_numeric(cleaned.where(ok), errors="coerce")
+
+
+def parse_number(raw: pd.Series, units: str = "元") -> Parsed:
+    """``6,000``, ``6000元``, ``６０００``, `` 6000 ``, ``6000.00`` or a numeric cell."""
+    numeric = _is_number(raw)
+    from_cells = pd.to_numeric(raw.where(numeric), errors="coerce")
+    from_text = _number_from_text(normalized_text(raw), units)
+    values = from_cells.fillna(from_text).astype("Float64")
+    values = values.mask(values.isin([math.inf, -math.inf]))
+    return Parsed(values, values.isna() & ~_empty(raw))
+
+
+def parse_integer(raw: pd.Series) -> Parsed:
+    """Whole numbers; ``4人``/``4口`` accepted; ``3.5`` is a type error."""
+    number = parse_number(raw, units="人口户元")
+    whole = number.values.isna() | (number.values == number.values.round())
+    values = number.values.where(whole).round().astype("Int64")
+    return Parsed(values, number.bad | ~whole.fillna(True).astype(bool))
+
+
+def _date_from_parts(parts: pd.DataFrame) -> pd.Series:
+    frame = pd.DataFrame(
+        {
+            "year": pd.to_numeric(parts["y"], errors="coerce"),
+            "month": pd.to_numeric(parts["m"], errors="coerce"),
+            "day": pd.to_numeric(parts["d"], errors="coerce"),
+        },
+        index=parts.index,
+    )
+    plausible = frame["year"].between(1900, 2100)
+    out = pd.Series(pd.NaT, index=parts.index, dtype="datetime64[s]")
+    usable = plausible & frame.notna().all(axis=1)
+    if usable.any():
+        out[usable] = pd.to_datetime(frame[usable], errors="coerce").astype("datetime64[s]")
+    return out
+
+
+def _date_from_serial(numbers: pd.Series) -> pd.Series:
+    """Excel / Google Sheets serial day numbers (days since 1899-12-30) and 8-digit yyyymmdd numbers."""
+    out = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[s]")
+    compact = numbers.between(19000101, 21001231) & (numbers == numbers.round())
+    if compact.any():
+        digits = numbers[compact].astype("int64").astype(str)
+        out[compact] = _date_from_parts(digits.str.extract(_COMPACT_DATE))
+    serial = numbers.between(1, 73051) & ~compact  # up to 2099-12-31
+    if serial.any():
+        days = pd.to_timedelta(numbers[serial].astype("float64").round(), unit="D")
+        out[serial] = (SERIAL_EPOCH + days).astype("datetime64[s]")
+    return out
+
+
+def parse_date(raw: pd.Series) -> Parsed:
+    """Date cells, ``2020-04-03``, ``2020/4/3``, ``2020.4.3``, ``2020年4月3日``, ``20200403``, serials."""
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]")
+    cells = raw.map(lambda v: isinstance(v, date), na_action="ignore").fillna(False).astype(bool)
+    if cells.any():
+        out[cells] = pd.to_datetime(raw[cells].map(_as_datetime)).astype("datetime64[s]")
+    numeric = _is_number(raw)
+    if numeric.any():
+        out[numeric] = _date_from_serial(pd.to_numeric(raw[numeric], errors="coerce"))
+    text = normalized_text(raw)
+    has_text = text.notna()
+    if has_text.any():
+        t = text[has_text]
+        parsed = _date_from_parts(t.str.extract(_DATE_TEXT))
+        compact = t.str.extract(_COMPACT_DATE)
+        parsed = parsed.fillna(_date_from_parts(compact))
+        serial_text = t.str.fullmatch(_SERIAL_TEXT).fillna(False).astype(bool) & parsed.isna()
+        if serial_text.any():
+            parsed[serial_text] = _date_from_serial(pd.to_numeric(t[serial_text]))
+        out[has_text] = parsed
+    return Parsed(out, out.isna() & ~_empty(raw))
+
+
+def _as_datetime(value: date) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, datetime.min.time())
+
+
+def parse_enum(raw: pd.Series) -> Parsed:
+    """Allowed values are checked by validation; here only width and surrounding spaces are folded."""
+    text = normalized_text(raw)
+    others = raw.where(~_is_str(raw) & raw.notna()).map(display_text, na_action="ignore").astype("string")
+    return Parsed(text.fillna(others), pd.Series(False, index=raw.index))
+
+
+def parse_bool(raw: pd.Series) -> Parsed:
+    """是/否 (Excel TRUE/FALSE cells too); other words are left for the enum check."""
+    values = parse_enum(raw).values
+    flags = raw.map(lambda v: isinstance(v, bool), na_action="ignore").fillna(False).astype(bool)
+    values = values.mask(flags, raw.where(flags).map({True: "是", False: "否"}))
+    return Parsed(values.astype("string"), pd.Series(False, index=raw.index))
+
+
+def split_multi(text: str) -> tuple[str, ...]:
+    return tuple(part for part in MULTI_SEPARATORS.split(text) if part)
+
+
+def parse_multi(raw: pd.Series) -> Parsed:
+    """Several values in one cell, separated by 、，,；; or spaces."""
+    text = parse_enum(raw).values
+    values = text.map(split_multi, na_action="ignore").astype(object)
+    values = values.where(values.map(bool, na_action="ignore").fillna(False).astype(bool))
+    return Parsed(values, pd.Series(False, index=raw.index))
+
+
+def parse_id_number(raw: pd.Series) -> Parsed:
+    """ID numbers as text, lowercase x folded to X; a numeric cell (precision lost) is flagged bad."""
+    numeric = _is_number(raw)
+    text = normalized_text(raw).str.replace(r"\s", "", regex=True).str.upper()
+    scientific = text.str.fullmatch(r"\d(?:\.\d+)?E\+\d+").fillna(False).astype(bool)
+    return Parsed(text.mask(scientific), numeric | scientific)
+
+
+def parse_code(raw: pd.Series, digits: int) -> Parsed:
+    """A fixed-length digit code; a numeric cell is fine as long as its digits are all there."""
+    numeric = _is_number(raw)
+    as_number = raw.where(numeric).map(display_text, na_action="ignore").astype("string")
+    text = normalized_text(raw).str.replace(r"\s", "", regex=True).fillna(as_number)
+    good = text.str.fullmatch(rf"\d{{{digits}}}").fillna(False).astype(bool)
+    return Parsed(text.where(good), text.notna() & ~good)
+
+
+def parse_phone(raw: pd.Series) -> Parsed:
+    numeric = _is_number(raw)
+    as_number = raw.where(numeric).map(display_text, na_action="ignore").astype("string")
+    text = normalized_text(raw).str.replace(r"[\s()（）]", "", regex=True).fillna(as_number)
+    return Parsed(text, pd.Series(False, index=raw.index))
+
+
+def today_in_china() -> date:
+    """Today's date in Asia/Shanghai, the time zone the policy deadlines are set in."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def serial_to_date(serial: float) -> date:
+    return (datetime(1899, 12, 30) + timedelta(days=serial)).date()

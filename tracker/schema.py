@@ -1,0 +1,156 @@
+"""Build pandera schemas from the contract (data in ``schemas/``, never Python per column).
+
+Every check carries ``error="<code>:<column key>"``: the code of the error it reports and the column the
+editor should look at. Validation turns pandera's failure cases back into cell errors from that tag.
+Checks are vectorized; cross-row and cross-tab checks (duplicate, reference, date order) are frame-level
+checks whose inputs are NA-safe (pandera only skips rows where *every* column is NA).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from .contract import Column, Tab
+
+_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_ID_CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
+PHONE_PATTERN = r"(?:\+?86-?)?1[3-9]\d-?\d{4}-?\d{4}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?"
+
+
+def tag(code: str, key: str) -> str:
+    return f"{code}:{key}"
+
+
+def match_key(values: pd.Series) -> pd.Series:
+    """Fold text for matching across rows and tabs: width, case of X, and every space ignored."""
+    return values.astype("string").map(
+        lambda v: re.sub(r"\s+", "", unicodedata.normalize("NFKC", v)).upper(), na_action="ignore"
+    ).astype("string")
+
+
+def id_number_problem(value: str, today: date) -> str | None:
+    """Why an 18-character ID number is invalid (None when it is valid): length, check digit, birth date."""
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        return "length" if len(value) != 18 else "chars"
+    total = sum(int(d) * int(w) for d, w in zip(value[:17], _ID_WEIGHTS, strict=True)) % 11
+    try:
+        birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return "birth"
+    if birth > today or birth.year < 1900:
+        return "birth"
+    if "10X98765432"[total] != value[17]:
+        return "checksum"
+    return None
+
+
+def id_numbers_valid(values: pd.Series, today: date) -> pd.Series:
+    """Vectorized GB 11643 test: 17 digits + check character, real birth date, not in the future."""
+    text = values.astype("string")
+    shaped = text.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)
+    ok = pd.Series(False, index=values.index)
+    if shaped.any():
+        good = text[shaped]
+        codes = np.frombuffer("".join(good.tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        check = _ID_CHECK_CHARS[((codes[:, :17].astype(np.int64) - 48) @ _ID_WEIGHTS) % 11] == codes[:, 17]
+        birth = pd.to_datetime(good.str.slice(6, 14), format="%Y%m%d", errors="coerce")
+        real = birth.notna() & (birth <= pd.Timestamp(today)) & (birth >= pd.Timestamp("1900-01-01"))
+        ok[shaped] = check & real.to_numpy()
+    return ok | values.isna()
+
+
+def _column_checks(col: Column, today: date) -> list[pa.Check]:
+    error = tag
+    checks: list[pa.Check] = []
+    if col.type in ("integer", "number"):
+        if col.min is not None:
+            checks.append(pa.Check.ge(col.min, error=error("range", col.key)))
+        if col.max is not None:
+            checks.append(pa.Check.le(col.max, error=error("range", col.key)))
+    elif col.type == "enum":
+        checks.append(pa.Check.isin(list(col.values), error=error("enum", col.key)))
+    elif col.type == "bool":
+        checks.append(pa.Check.isin(["是", "否"], error=error("enum", col.key)))
+    elif col.type == "multi":
+        allowed = frozenset(col.values)
+        checks.append(
+            pa.Check(lambda s: s.map(allowed.issuperset, na_action="ignore").fillna(True).astype(bool),
+                     error=error("enum", col.key))
+        )
+    elif col.type == "id_number":
+        checks.append(pa.Check(lambda s: id_numbers_valid(s, today), error=error("id_number", col.key)))
+    elif col.type == "phone":
+        checks.append(pa.Check.str_matches(f"^(?:{PHONE_PATTERN})$", error=error("phone", col.key)))
+    return checks
+
+
+def _frame_check(code: str, key: str, fn: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
+    return pa.Check(fn, error=tag(code, key))
+
+
+def _not_duplicated(keys: list[str]) -> Callable[[pd.DataFrame], pd.Series]:
+    def check(df: pd.DataFrame) -> pd.Series:
+        folded = pd.DataFrame({k: match_key(df[k]) for k in keys})
+        complete = folded.notna().all(axis=1)
+        return ~(folded.duplicated(keep="first") & complete)
+
+    return check
+
+
+def _refers(keys: list[str], known: frozenset[tuple[str, ...]]) -> Callable[[pd.DataFrame], pd.Series]:
+    def check(df: pd.DataFrame) -> pd.Series:
+        folded = pd.DataFrame({k: match_key(df[k]) for k in keys})
+        complete = folded.notna().all(axis=1)
+        found = pd.Series([tuple(r) in known for r in folded.itertuples(index=False)], index=df.index)
+        return found | ~complete
+
+    return check
+
+
+def _ordered(start: str, end: str) -> Callable[[pd.DataFrame], pd.Series]:
+    def check(df: pd.DataFrame) -> pd.Series:
+        either_missing = df[end].isna() | df[start].isna()
+        return (either_missing | (df[end] >= df[start])).fillna(True).astype(bool)
+
+    return check
+
+
+def reference_keys(frame: pd.DataFrame, columns: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    """The folded key tuples present in a referenced tab (rows with a missing part are left out)."""
+    cols = list(columns)
+    if not all(c in frame for c in cols):
+        return frozenset()
+    folded = pd.DataFrame({c: match_key(frame[c]) for c in cols}).dropna()
+    return frozenset(tuple(r) for r in folded.itertuples(index=False))
+
+
+def build_schema(
+    tab: Tab, present: set[str], references: dict[str, frozenset[tuple[str, ...]]], today: date
+) -> pa.DataFrameSchema:
+    """The pandera schema of one tab, over the columns actually present in the sheet.
+
+    ``references`` maps a referenced tab key to its folded key tuples.
+    """
+    columns = {
+        col.key: pa.Column(nullable=not col.required, checks=_column_checks(col, today), required=False)
+        for col in tab.columns
+        if col.key in present
+    }
+    checks: list[pa.Check] = []
+    for rule in tab.unique:
+        if set(rule.columns) <= present:
+            checks.append(_frame_check("duplicate", rule.report, _not_duplicated(list(rule.columns))))
+    for ref in tab.references:
+        if set(ref.columns) <= present and ref.tab in references:
+            checks.append(_frame_check("reference", ref.report, _refers(list(ref.columns), references[ref.tab])))
+    for order in tab.date_order:
+        if {order.start, order.end} <= present:
+            checks.append(_frame_check("date_order", order.end, _ordered(order.start, order.end)))
+    return pa.DataFrameSchema(columns, checks=checks, name=tab.name)
