@@ -88,9 +88,9 @@ def _number_from_text(text: pd.Series, units: str) -> pd.Series:
 def parse_number(raw: pd.Series, units: str = "元") -> Parsed:
     """``6,000``, ``6000元``, ``６０００``, `` 6000 ``, ``6000.00`` or a numeric cell."""
     numeric = _is_number(raw)
-    from_cells = pd.to_numeric(raw.where(numeric), errors="coerce")
-    from_text = _number_from_text(normalized_text(raw), units)
-    values = from_cells.fillna(from_text).astype("Float64")
+    from_cells = pd.to_numeric(raw.where(numeric), errors="coerce").astype("Float64")
+    from_text = _number_from_text(normalized_text(raw), units).astype("Float64")
+    values = from_cells.fillna(from_text)
     values = values.mask(values.isin([math.inf, -math.inf]))
     return Parsed(values, values.isna() & ~_empty(raw))
 

@@ -106,7 +106,8 @@ def _check_column(raw: Any, where: str, problems: list[str]) -> Column | None:
         problems.append(f"{where}：应为一个含 key、header、type 的条目")
         return None
     for unknown in sorted(set(raw) - _COLUMN_KEYS):
-        problems.append(f"{where}：不认识的字段「{unknown}」")
+        problems.append(f"{where}：不认识的字段「{unknown}」（可用的字段：{'、'.join(sorted(_COLUMN_KEYS))}）")
+    before = len(problems)
     for needed in ("key", "header", "type"):
         if not raw.get(needed):
             problems.append(f"{where}：缺少「{needed}」")
@@ -123,8 +124,9 @@ def _check_column(raw: Any, where: str, problems: list[str]) -> Column | None:
             problems.append(f"{where}：{bound} 必须是数字")
     if not all(isinstance(v, str | int) for v in values):
         problems.append(f"{where}：values 里只能写文字")
-    if any(p.startswith(where) for p in problems):
-        return None
+    if len(problems) > before:
+        return Column(key=str(raw.get("key") or ""), header=str(raw.get("header") or ""), type="text") \
+            if raw.get("key") else None
     return Column(
         key=str(raw["key"]),
         header=str(raw["header"]),
@@ -203,6 +205,7 @@ def parse_contract(data: Any, origin: str) -> Contract:
             if ref.tab not in tab_keys:
                 problems.append(f"工作表「{tab.name}」：references 指向不存在的工作表「{ref.tab}」")
     if problems:
+        problems = list(dict.fromkeys(problems))
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ConfigError(f"名册契约 {origin} 有 {len(problems)} 处错误，请修改后重试：\n{listing}")
     return Contract(version=int(data.get("version", 1)), tabs=tuple(tabs))
