@@ -15,7 +15,9 @@ def _one(parser, value):  # type: ignore[no-untyped-def]
     return result.values.iat[0], bool(result.bad.iat[0])
 
 
-@pytest.mark.parametrize("value", ["6,000", "6000元", "６０００", " 6000 ", "6000.00", 6000, 6000.0, "￥6000", "6，000"])
+@pytest.mark.parametrize(
+    "value", ["6,000", "6000元", "６０００", " 6000 ", "6000.00", 6000, 6000.0, "￥6000", "6，000"]
+)
 def test_number_forms(value: object) -> None:
     assert _one(cells.parse_number, value) == (6000, False)
 

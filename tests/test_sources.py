@@ -92,5 +92,5 @@ def test_tab_names_tolerate_spaces(tmp_path: Path) -> None:
 def test_open_source_rejects_xls(tmp_path: Path) -> None:
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(SourceError, match="另存为 .xlsx"):
+    with pytest.raises(SourceError, match=r"另存为 \.xlsx"):
         open_source(str(old))
