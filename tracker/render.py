@@ -69,19 +69,34 @@ def render_pages(model: SiteModel, ctx: RenderContext) -> dict[str, str]:
     env = environment()
     pages: dict[str, str] = {}
 
-    def put(path: str, template: str, **values: Any) -> None:
-        pages[path] = env.get_template(template).render(root=_root(path), **values)
+    def put(path: str, template: str, level: str | None, **values: Any) -> None:
+        """``level`` names who may read the page (see ``page_level``); None for public pages."""
+        pages[path] = env.get_template(template).render(root=_root(path), level=level, **values)
 
     households = sum(t.households for t in model.townships) + (
         len(model.unassigned.households) if model.unassigned else 0)
-    put("index.md", "home.md.j2", title=f"{model.county}监测台账", private=True, m=model, demo=ctx.demo,
+    put("index.md", "home.md.j2", COUNTY_LEVEL, title=f"{model.county}监测台账", m=model, demo=ctx.demo,
         built_at=ctx.built_at, households=households)
-    put("report.md", "report.md.j2", title="名册校验报告", private=True, m=model)
+    put("report.md", "report.md.j2", COUNTY_LEVEL, title="名册校验报告", m=model)
     for township in model.townships:
-        put(f"{township.slug}/index.md", "township.md.j2", title=township.name, private=True, t=township)
+        put(f"{township.slug}/index.md", "township.md.j2", township_level(township.slug), title=township.name,
+            t=township)
         for village in township.villages:
-            put(f"{township.slug}/{village.slug}.md", "village.md.j2", title=village.title, private=True,
-                v=village)
+            put(f"{township.slug}/{village.slug}.md", "village.md.j2", village_level(village.slug),
+                title=village.title, v=village)
     if model.unassigned:
-        put("unassigned.md", "village.md.j2", title=model.unassigned.name, private=True, v=model.unassigned)
+        put("unassigned.md", "village.md.j2", COUNTY_LEVEL, title=model.unassigned.name, v=model.unassigned)
     return pages
+
+
+#: Password levels of protected pages: the county level opens everything; a township level opens its
+#: township page, checklist and villages; a village level opens that village's page only.
+COUNTY_LEVEL = "county"
+
+
+def township_level(township_slug: str) -> str:
+    return f"township-{township_slug}"
+
+
+def village_level(village_slug: str) -> str:
+    return f"village-{village_slug}"
