@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from tracker.contract import load_contract
-from tracker.schema import id_number_problem
+from tracker.schema import id_check_digit, id_number_problem
 from tracker.sheets import Cell, RawRegister, RawSheet
 
 CONTRACT = load_contract()
@@ -18,8 +18,7 @@ def headers(tab_key: str) -> list[str]:
 
 def with_check_digit(body: str) -> str:
     """Append the GB 11643 check character to 17 digits."""
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+    return body + id_check_digit(body)
 
 
 def id_number(region: str = "410102", birth: str = "19800101", seq: str = "001") -> str:

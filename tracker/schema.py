@@ -35,18 +35,24 @@ def match_key(values: pd.Series) -> pd.Series:
     ).astype("string")
 
 
+def id_check_digit(body: str) -> str:
+    """GB 11643 check character for the first 17 digits of a resident ID number."""
+    if len(body) != 17 or not body.isdigit():
+        raise ValueError(f"need 17 digits, got {body!r}")
+    return "10X98765432"[sum(int(d) * int(w) for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
 def id_number_problem(value: str, today: date) -> str | None:
     """Why an 18-character ID number is invalid (None when it is valid): length, check digit, birth date."""
     if not re.fullmatch(r"\d{17}[\dX]", value):
         return "length" if len(value) != 18 else "chars"
-    total = sum(int(d) * int(w) for d, w in zip(value[:17], _ID_WEIGHTS, strict=True)) % 11
     try:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return "birth"
     if birth > today or birth.year < 1900:
         return "birth"
-    if "10X98765432"[total] != value[17]:
+    if id_check_digit(value[:17]) != value[17]:
         return "checksum"
     return None
 
