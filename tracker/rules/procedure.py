@@ -1,0 +1,132 @@
+"""The four-step procedure (三、(三)): procedure.pending, procedure.overdue, procedure.order, procedure.no_signoff.
+
+Messages are assembled column-wise (object arrays of text) so that a million households stay cheap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .context import Context, true
+from .facts import STEPS, HouseholdFacts
+from .registry import rule
+from .wording import cn_date, dates, join, texts
+
+STEP_ACTIONS = {
+    "village_review": "请尽快召开村级民主评议会，提出初选名单",
+    "township_review": "请乡镇尽快组织核查审核，并由审核人签字",
+    "county_decision": "请县级扶贫部门尽快比对核准、确定监测对象",
+    "system_entry": "请在县级确定后尽快录入全国扶贫开发信息系统",
+}
+
+
+def _where(mask: np.ndarray, text: np.ndarray | str) -> np.ndarray:
+    return np.where(mask, text, "").astype(object)
+
+
+def _labels(flags: list[np.ndarray]) -> np.ndarray:
+    """The step names whose flag is set, joined with 、 (16 combinations, each written once)."""
+    code = sum(flag.astype(int) << i for i, flag in enumerate(flags))
+    names = np.array(["、".join(label for i, (_, label) in enumerate(STEPS) if c >> i & 1) for c in range(16)],
+                     dtype=object)
+    return names[code]
+
+
+def _progress(ctx: Context, facts: HouseholdFacts, hit: pd.Series, overdue: bool) -> pd.DataFrame:
+    """Findings listing the missing steps and the deadline of every ``hit`` household."""
+    h, f = ctx.h.loc[hit], facts.frame.loc[hit]
+    year = ctx.policy.rectification_deadline.year
+    new_year = cn_date(pd.Timestamp(year, 1, 1))
+    carried = true(f["carried_over"]).to_numpy()
+    states = [f[f"done_{key}"] for key, _ in STEPS]
+    missing = [true(~state).to_numpy() for state in states]
+    stale = join([np.where(carried & miss & h[key].notna().to_numpy(), label + "日期 " + dates(h[key]), "")
+                  for (key, label), miss in zip(STEPS, missing, strict=True)], "、")
+    done = sum(true(state).to_numpy().astype(int) for state in states)
+    columns = (
+        carried.tolist(), dates(h["first_monitored"]), dates(f["deadline"]), stale, _labels(missing), done.tolist(),
+        _labels([state.isna().to_numpy() for state in states]),
+        np.where(h["reported"].notna().to_numpy(), "农户申报或发现日期 " + dates(h["reported"]),
+                 "首次纳入监测日期 " + dates(h["first_monitored"])),
+        texts((ctx.day - f["deadline"]).dt.days.astype("Int64")) if overdue else np.full(len(h), "", dtype=object),
+    )
+    as_of = cn_date(ctx.as_of)
+    messages = []
+    for old, first, deadline, old_steps, missing_steps, n_done, unknown, basis, late in zip(*columns, strict=True):
+        parts = []
+        if old:
+            parts.append(f"首次纳入监测日期 {first}，属于 {year - 1} 年底前已纳入监测的户，"
+                         f"要在集中整治期限 {deadline} 前重新履行四步程序")
+            if old_steps:
+                parts.append(f"{old_steps} 早于 {new_year}，不算重新履行")
+        parts.append(f"还缺{missing_steps}（已完成 {n_done}/4 步）")
+        if unknown:
+            parts.append(f"{unknown}日期填写有误，暂不计入（见 tracker validate）")
+        if not deadline:
+            parts.append("农户申报或发现日期、首次纳入监测日期都没有有效日期，无法计算办理期限")
+        elif not old:
+            parts.append(f"期限是{basis} 的次月月底，即 {deadline}")
+        if late:
+            parts.append(f"到 {as_of} 已超过期限 {late} 天")
+        messages.append("；".join(parts) + "。")
+    actions = np.full(len(h), "", dtype=object)
+    for (key, _), miss in reversed(list(zip(STEPS, missing, strict=True))):  # the first missing step wins
+        actions = np.where(miss, STEP_ACTIONS[key], actions)
+    deadline = dates(f["deadline"])
+    if overdue:
+        suffix = "（期限 " + deadline + " 已过）"
+    else:
+        suffix = np.where(deadline != "", "（截止 " + deadline + "）", "，并补填农户申报或发现日期")
+    return ctx.household_findings(hit, messages, actions + suffix)
+
+
+def pending(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+    f = facts.frame
+    hit = ctx.monitored & (f["missing_steps"] > 0) & ~f["overdue"] & f["carried_over"].notna()
+    return _progress(ctx, facts, hit, overdue=False)
+
+
+def overdue(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+    return _progress(ctx, facts, facts.frame["overdue"], overdue=True)
+
+
+def _order_messages(h: pd.DataFrame) -> np.ndarray:
+    """What is out of order in each row ("" where nothing is)."""
+    reported = h["reported"]
+    previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
+    previous_label = pd.Series("", index=h.index, dtype=object)
+    backwards, early = [], []
+    for key, label in STEPS:
+        when = h[key]
+        text = label + "日期 " + dates(when)
+        back = true(when < previous).to_numpy()
+        backwards.append(_where(back, text + " 早于" + previous_label.to_numpy() + "日期 " + dates(previous)))
+        early.append(_where(true(when < reported).to_numpy(), text))
+        previous_label = previous_label.mask(when.notna(), label)
+        previous = when.fillna(previous)
+    early_text = join(early, "、")
+    return join([join(backwards, "；"),
+                 _where(early_text != "", early_text + " 早于农户申报或发现日期 " + dates(reported))], "；")
+
+
+def order(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+    h = ctx.h
+    hit = pd.Series(False, index=h.index)
+    previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
+    for key, _ in STEPS:  # each present date against the latest earlier present step, and the report date
+        hit |= true(h[key] < previous) | true(h[key] < h["reported"])
+        previous = h[key].fillna(previous)
+    messages = _order_messages(h.loc[hit])
+    return ctx.household_findings(hit, messages + "。", rule("procedure.order").next_action)
+
+
+def no_signoff(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+    hv = ctx.households
+    hit = hv.known("township_review") & hv.empty("township_reviewer")
+    messages = "填写了乡镇审核日期 " + dates(ctx.h.loc[hit, "township_review"]) + "，但乡镇审核人是空的。"
+    return ctx.household_findings(hit, messages, rule("procedure.no_signoff").next_action)
+
+
+CHECKS = {"procedure.pending": pending, "procedure.overdue": overdue, "procedure.order": order,
+          "procedure.no_signoff": no_signoff}

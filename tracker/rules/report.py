@@ -1,0 +1,98 @@
+"""The ``tracker check`` report: text for a county clerk (by township and village), or JSON for scripts.
+
+Validation errors are not repeated here: only their count, pointing to ``tracker validate``.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from typing import Any
+
+from ..findings import SEVERITY_LABEL, Finding
+from ..validate import ValidatedRegister
+from .engine import RuleOutcome
+from .registry import rule
+from .wording import cn_date, count, pct, yuan
+
+
+def exit_code(outcome: RuleOutcome) -> int:
+    """0 when no finding has severity error, 1 otherwise."""
+    return 1 if any(f.severity == "error" for f in outcome.findings) else 0
+
+
+def summary(validated: ValidatedRegister, outcome: RuleOutcome) -> dict[str, Any]:
+    households = validated.tables["households"].values
+    return {**outcome.counts(), "validation_errors": len(validated.errors), "households": len(households),
+            "monitored_households": outcome.county.monitored_households}
+
+
+def check_json(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
+    payload = {
+        "as_of": outcome.as_of.isoformat(),
+        "policy": outcome.policy.as_dict(),
+        "findings": [f.as_dict() for f in outcome.findings],
+        "skipped": [s.as_dict() for s in outcome.skipped],
+        "summary": summary(validated, outcome),
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def _policy_line(outcome: RuleOutcome) -> str:
+    p = outcome.policy
+    parts = [f"监测标准 {yuan(p.monitoring_line)}", f"国家扶贫标准 {yuan(p.poverty_line)}"]
+    if p.rural_dibao_annual is not None:
+        parts.append(f"农村低保标准 {yuan(p.rural_dibao_annual)}/年")
+    if p.urban_dibao_monthly is not None:
+        parts.append(f"城市月低保标准 {yuan(p.urban_dibao_monthly)}/月")
+    if p.registered_population is not None:
+        parts.append(f"建档立卡人口 {count(p.registered_population)} 人")
+    parts.append(f"监测规模参考 {pct(p.scale_target)}")
+    parts.append(f"集中整治期限 {cn_date(p.rectification_deadline)}")
+    return "，".join(parts)
+
+
+def _finding_lines(f: Finding, indent: str) -> list[str]:
+    spec = rule(f.rule)
+    return [
+        f"{indent}[{SEVERITY_LABEL[f.severity]}] {spec.title}（{f.rule}，{spec.clause}）",
+        f"{indent}    {f.message}",
+        f"{indent}    下一步：{f.next_action}",
+    ]
+
+
+def _place(f: Finding) -> str:
+    if f.township is None and f.village is None:
+        return "全县" if f.household is None else "未能归属乡镇、行政村的户"
+    return f"{f.township or '（未填乡镇）'} {f.village or '（未填行政村）'}"
+
+
+def check_text(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
+    lines = [f"名册：{validated.source}", f"判断日期：{cn_date(outcome.as_of)}",
+             f"政策参数：{_policy_line(outcome)}"]
+    if outcome.skipped:
+        lines.append("")
+        lines.append("【未检查的规则】本县参数没有设置：")
+        lines.extend(f"  - {s.message}" for s in outcome.skipped)
+    lines.append("")
+    if validated.errors:
+        lines.append(f"名册中有 {len(validated.errors)} 处数据错误，填错的单元格不参与下面的判断；"
+                     f"请运行 tracker validate --source {validated.source} 查看并改正。")
+    counts = outcome.counts()["by_severity"]
+    if not outcome.findings:
+        lines.append("政策检查：没有发现问题。")
+        return "\n".join(lines) + "\n"
+    lines.append(f"政策检查：共 {len(outcome.findings)} 条（问题 {counts['error']} 条，提醒 {counts['warning']} 条，"
+                 f"提示 {counts['information']} 条）。")
+    # findings are sorted by township, village, row, rule: county-wide ones (no place) come first
+    for place, in_place in groupby(outcome.findings, key=_place):
+        lines.append("")
+        lines.append(f"【{place}】")
+        for (household, sheet, row), own in groupby(in_place, key=lambda f: (f.household, f.sheet, f.row)):
+            if row is not None and household is not None:
+                lines.append(f"  户编号 {household or '（未填）'}（{sheet} 第 {row} 行）")
+            elif row is not None:
+                lines.append(f"  本村（{sheet} 第 {row} 行）")
+            for f in own:
+                lines.extend(_finding_lines(f, "    " if row is not None else "  "))
+    return "\n".join(lines) + "\n"

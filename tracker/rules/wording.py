@@ -1,0 +1,55 @@
+"""Formatting helpers for finding messages: plain Chinese with the concrete values.
+
+The column helpers format each *distinct* value once and spread the text back over the rows, so message
+building stays cheap on a million-row register (dates and amounts repeat a lot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..fmt import cn_date, is_missing, yuan
+
+__all__ = ["cn_date", "count", "dates", "is_missing", "join", "money", "pct", "texts", "yuan"]
+
+
+def pct(value: float) -> str:
+    """0.05 -> 5%, 0.0043 -> 0.43%."""
+    text = f"{value * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def count(value: float) -> str:
+    """84000 -> 84,000."""
+    return f"{int(value):,}"
+
+
+def _each(values: pd.Series, fmt: Callable[[object], str]) -> np.ndarray:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    labels = np.array([*(fmt(u) for u in uniques), ""], dtype=object)
+    return labels[codes]  # the sentinel -1 picks the trailing "" (missing value)
+
+
+def dates(values: pd.Series) -> np.ndarray:
+    """2020年6月15日 per row ("" where missing)."""
+    return _each(values, cn_date)
+
+
+def money(values: pd.Series) -> np.ndarray:
+    """6,000 元 per row ("" where missing)."""
+    return _each(values, yuan)
+
+
+def texts(values: pd.Series) -> np.ndarray:
+    """The value as text per row ("" where missing)."""
+    return _each(values, str)
+
+
+def join(parts: list[np.ndarray], sep: str) -> np.ndarray:
+    """Row-wise join of the non-empty strings of ``parts`` with ``sep`` (one string built per row)."""
+    out = np.empty(len(parts[0]), dtype=object)
+    out[:] = [sep.join([p for p in row if p]) for row in zip(*parts, strict=True)]
+    return out
