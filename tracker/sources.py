@@ -121,6 +121,11 @@ class CsvDirSource:
 
 def open_source(spec: str) -> Source:
     """Pick the source for what the user typed after ``--source``."""
+    from .gsheet import GoogleSheetSource, sheet_key
+
+    key = sheet_key(spec)  # a Google Sheets URL or gsheet:KEY (gspread is imported only when it's read)
+    if key is not None:
+        return GoogleSheetSource(key)
     path = Path(spec).expanduser()
     if path.is_dir():
         return CsvDirSource(path)

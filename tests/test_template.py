@@ -1,0 +1,186 @@
+"""``tracker template``: the register template generated from the contract, read back and validated."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from tests.fake_sheets_api import FakeSheetsAPI
+from tracker.cli import main
+from tracker.contract import load_contract, parse_contract
+from tracker.resources import resource
+from tracker.template import (
+    BOOL_VALUES,
+    DATE_FORMAT,
+    LIST_TAB,
+    TEMPLATE_ROWS,
+    TEXT_FORMAT,
+    TemplateError,
+    create_template,
+    write_template_xlsx,
+)
+
+CONTRACT = load_contract()
+KEY = "1TemplateSpreadsheetKey0123456789abcdefgh"
+TEXT_COLUMNS = {"户编号", "户主身份证号", "联系电话", "村代码"}
+
+
+def _list_values(formula: str, book: openpyxl.Workbook) -> list[str]:
+    if formula.startswith('"'):
+        return formula.strip('"').split(",")
+    sheet, cells = formula.split("!")
+    first, last = cells.replace("$", "").split(":")
+    return [c.value for row in book[sheet.strip("'")][f"{first}:{last}"] for c in row]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "名册模板.xlsx"
+    assert main(["template", str(path)]) == 0
+    return path
+
+
+def test_tabs_and_headers_come_from_the_contract(template: Path) -> None:
+    book = openpyxl.load_workbook(template)
+    assert book.sheetnames == [tab.name for tab in CONTRACT.tabs]
+    for tab in CONTRACT.tabs:
+        ws = book[tab.name]
+        assert [c.value for c in ws[1]] == [col.header for col in tab.columns]
+        assert ws.freeze_panes == "A2"
+        assert ws.max_row == 1 or all(c.value is None for row in ws.iter_rows(min_row=2) for c in row)
+
+
+def test_every_header_has_its_help_as_a_note(template: Path) -> None:
+    book = openpyxl.load_workbook(template)
+    for tab in CONTRACT.tabs:
+        for col, cell in zip(tab.columns, book[tab.name][1], strict=True):
+            assert cell.comment is not None, col.header
+            assert col.help in cell.comment.text
+            assert ("（必填）" if col.required else "（选填）") in cell.comment.text
+
+
+def test_dropdowns_equal_the_contract_values(template: Path) -> None:
+    book = openpyxl.load_workbook(template)
+    checked = 0
+    for tab in CONTRACT.tabs:
+        ws = book[tab.name]
+        by_range = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+        for index, col in enumerate(tab.columns, 1):
+            letter = openpyxl.utils.get_column_letter(index)
+            dv = by_range.get(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+            if col.type in ("enum", "bool"):
+                assert dv is not None and dv.type == "list", col.header
+                expected = list(col.values) if col.type == "enum" else list(BOOL_VALUES)
+                assert _list_values(dv.formula1, book) == expected
+                assert dv.showErrorMessage and dv.allow_blank
+                checked += 1
+            elif col.type == "multi":  # one dropdown value can't hold several: an input message instead
+                assert dv is not None and dv.type is None and dv.showInputMessage
+                assert all(v in dv.prompt for v in col.values)
+                checked += 1
+            else:
+                assert dv is None, col.header
+    assert checked == sum(c.type in ("enum", "bool", "multi") for t in CONTRACT.tabs for c in t.columns) >= 8
+
+
+def test_identifier_columns_are_text_and_dates_formatted(template: Path) -> None:
+    book = openpyxl.load_workbook(template)
+    seen = set()
+    for tab in CONTRACT.tabs:
+        ws = book[tab.name]
+        for index, col in enumerate(tab.columns, 1):
+            letter = openpyxl.utils.get_column_letter(index)
+            formats = {ws[f"{letter}2"].number_format, ws[f"{letter}{TEMPLATE_ROWS + 1}"].number_format,
+                       ws.column_dimensions[letter].number_format}
+            if col.header in TEXT_COLUMNS:
+                assert formats == {TEXT_FORMAT}, col.header
+                seen.add(col.header)
+            elif col.type == "date":
+                assert formats == {DATE_FORMAT}, col.header
+            elif col.type == "text":
+                assert formats == {"General"}, col.header
+    assert seen == TEXT_COLUMNS
+
+
+def test_the_empty_template_is_a_valid_register(template: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--source", str(template), "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["errors"] == [] and set(payload["summary"]["rows"].values()) == {0}
+
+
+def test_template_never_overwrites_and_needs_xlsx(template: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["template", str(template)]) == 2
+    assert "已经存在" in capsys.readouterr().err
+    with pytest.raises(TemplateError, match=r"\.xlsx"):
+        create_template(str(tmp_path / "名册.xls"))
+    with pytest.raises(TemplateError, match="不存在"):
+        create_template(str(tmp_path / "no" / "such" / "名册.xlsx"))
+
+
+def test_long_or_comma_lists_go_to_a_hidden_tab(tmp_path: Path) -> None:
+    data = yaml.safe_load((resource("schemas") / "register.yaml").read_text(encoding="utf-8"))
+    status = next(c for c in data["tabs"][1]["columns"] if c["key"] == "status")
+    status["values"] = [f"很长很长的监测状态名称第{i}种" for i in range(30)] + ["带,逗号的状态"]
+    contract = parse_contract(data, "test")
+    path = tmp_path / "long.xlsx"
+    write_template_xlsx(path, contract, rows=10)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[-1] == LIST_TAB and book[LIST_TAB].sheet_state == "hidden"
+    ws = book["监测户"]
+    dv = next(d for d in ws.data_validations.dataValidation if str(d.sqref) == "J2:J11")
+    assert dv.formula1.startswith(f"'{LIST_TAB}'!")
+    assert _list_values(dv.formula1, book) == status["values"]
+
+
+# ------------------------------------------------------------------------------------------ Google Sheets
+
+
+@pytest.fixture
+def google(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeSheetsAPI:
+    fake = FakeSheetsAPI()
+    fake.install(monkeypatch, tmp_path)
+    return fake
+
+
+def test_template_in_an_empty_google_sheet(google: FakeSheetsAPI, capsys: pytest.CaptureFixture[str]) -> None:
+    google.add(KEY, {"工作表1": [], "行政村": []})  # a new spreadsheet, one tab already named like a template tab
+    assert main(["template", f"gsheet:{KEY}"]) == 0
+    assert "已在 Google 表格" in capsys.readouterr().out
+    assert [s.endpoint for s in google.requests] == ["metadata", "batchGet", "batchUpdate"]
+    sheet = google.spreadsheets[KEY]
+    assert [t.title for t in sheet.tabs] == [tab.name for tab in CONTRACT.tabs]
+    for tab in CONTRACT.tabs:
+        made = sheet.titled(tab.name)
+        assert made is not None and made.frozen_rows == 1 and made.row_count == TEMPLATE_ROWS + 1
+        assert made.rows == [[col.header for col in tab.columns]]
+        assert all(col.help in made.notes[(0, i)] for i, col in enumerate(tab.columns))
+        lists = {v[0]["startColumnIndex"]: v[1] for v in made.validations}
+        formats = {f[0]["startColumnIndex"]: f[1] for f in made.formats}
+        for i, col in enumerate(tab.columns):
+            if col.type in ("enum", "bool"):
+                rule = lists.pop(i)
+                expected = list(col.values) if col.type == "enum" else list(BOOL_VALUES)
+                assert [v["userEnteredValue"] for v in rule["condition"]["values"]] == expected
+                assert rule["condition"]["type"] == "ONE_OF_LIST" and rule["strict"]
+            if col.type == "multi":
+                assert all(v in made.notes[(0, i)] for v in col.values)
+            if col.header in TEXT_COLUMNS:
+                assert formats[i] == {"type": "TEXT", "pattern": "@"}
+            if col.type == "date":
+                assert formats[i] == {"type": "DATE", "pattern": DATE_FORMAT}
+        assert not lists
+    capsys.readouterr()
+    assert main(["validate", "--source", f"gsheet:{KEY}"]) == 0
+    assert "校验通过" in capsys.readouterr().out
+
+
+def test_google_template_refuses_a_sheet_with_data(google: FakeSheetsAPI, capsys: pytest.CaptureFixture[str]) -> None:
+    google.add(KEY, {"工作表1": [], "旧名册": [[None], ["户编号"]]})
+    assert main(["template", f"gsheet:{KEY}"]) == 2
+    assert "不是空白表格（「旧名册」里有内容）" in capsys.readouterr().err
+    assert not google.writes()
