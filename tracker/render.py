@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -17,12 +18,44 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import fmt
+from .checklist import checklist_for_township, county_checklist, month_title
+from .contract import load_contract
+from .dashboard import county_dashboard, township_dashboard
 from .findings import SEVERITY_LABEL
 from .messages import CODES
+from .policy import DESCRIPTIONS
 from .resources import resource
+from .rules import RULES
 from .views import SiteModel
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+#: Password levels of protected pages: the county level opens everything; a township level opens its
+#: township page, checklist and villages; a village level opens that village's page only.
+COUNTY_LEVEL = "county"
+
+#: Public guidance pages: (path, navigation title, template).
+GUIDE_PAGES = (
+    ("guide/index.md", "概述", "guide/index.md.j2"),
+    ("guide/scope.md", "监测对象和范围", "guide/scope.md.j2"),
+    ("guide/procedure.md", "监测程序", "guide/procedure.md.j2"),
+    ("guide/assistance.md", "帮扶措施", "guide/assistance.md.j2"),
+    ("guide/schedule.md", "工作安排和期限", "guide/schedule.md.j2"),
+    ("guide/rules.md", "检查规则", "guide/rules.md.j2"),
+    ("guide/data-dictionary.md", "数据字典", "guide/data-dictionary.md.j2"),
+    ("guide/how-to-fix.md", "怎样看校验报告", "guide/how-to-fix.md.j2"),
+)
+
+_TYPE_LABELS = {"text": "文本", "integer": "整数", "number": "数值", "date": "日期", "enum": "单选", "multi": "多选",
+                "bool": "是/否", "id_number": "18 位身份证号", "phone": "电话", "code": "数字编码"}
+
+
+def township_level(township_slug: str) -> str:
+    return f"township-{township_slug}"
+
+
+def village_level(village_slug: str) -> str:
+    return f"village-{village_slug}"
 
 
 def md_escape(value: object) -> Markup:
@@ -49,6 +82,7 @@ def environment() -> jinja2.Environment:
         yuan=fmt.yuan,
         code_label=lambda code: CODES.get(code, code),
         severity_label=lambda s: SEVERITY_LABEL.get(s, s),
+        type_label=lambda t: _TYPE_LABELS.get(t, t),
         basename=lambda p: PurePosixPath(str(p).replace("\\", "/")).name or str(p),
     )
     return env
@@ -64,39 +98,58 @@ def _root(path: str) -> str:
     return "../" * path.count("/")
 
 
+def _policy_rows(model: SiteModel) -> list[tuple[str, str, str]]:
+    rows = []
+    for key, value in model.policy.as_dict().items():
+        shown = "未设置" if value is None else str(value)
+        rows.append((key, shown, DESCRIPTIONS.get(key, key)))
+    return rows
+
+
+def _example_deadline(found: date) -> date:
+    year, month = (found.year, found.month + 2) if found.month <= 10 else (found.year + 1, found.month - 10)
+    return date.fromordinal(date(year, month, 1).toordinal() - 1)
+
+
+def guide_pages(model: SiteModel, env: jinja2.Environment) -> dict[str, str]:
+    """Public pages: no personal data, filled from the policy parameters, the rule registry and the contract."""
+    found = date(model.policy.rectification_deadline.year, 6, 15)
+    values = {"p": model.policy, "rules": RULES, "contract": load_contract(),
+              "steps": [("村级初选", "村级评议日期"), ("乡镇审核", "乡镇审核日期 · 审核人"),
+                        ("县级确定", "县级确定日期"), ("信息录入", "系统录入日期")],
+              "example_found": found, "example_deadline": _example_deadline(found)}
+    return {path: env.get_template(template).render(root=_root(path), level=None,
+                                                    title="政策指引" if title == "概述" else title, **values)
+            for path, title, template in GUIDE_PAGES}
+
+
 def render_pages(model: SiteModel, ctx: RenderContext) -> dict[str, str]:
     """Every generated page of the site, keyed by its path under the docs directory."""
     env = environment()
-    pages: dict[str, str] = {}
+    pages: dict[str, str] = guide_pages(model, env)
+    month = month_title(model.as_of)
 
-    def put(path: str, template: str, level: str | None, **values: Any) -> None:
-        """``level`` names who may read the page (see ``page_level``); None for public pages."""
-        pages[path] = env.get_template(template).render(root=_root(path), level=level, **values)
+    def put(path: str, template: str, level: str, **values: Any) -> None:
+        """``level`` names who may read the page (county / township-<slug> / village-<slug>)."""
+        pages[path] = env.get_template(template).render(root=_root(path), level=level, m=model, month=month,
+                                                         **values)
 
-    households = sum(t.households for t in model.townships) + (
-        len(model.unassigned.households) if model.unassigned else 0)
-    put("index.md", "home.md.j2", COUNTY_LEVEL, title=f"{model.county}监测台账", m=model, demo=ctx.demo,
-        built_at=ctx.built_at, households=households)
-    put("report.md", "report.md.j2", COUNTY_LEVEL, title="名册校验报告", m=model)
+    put("index.md", "home.md.j2", COUNTY_LEVEL, title=f"{model.county}监测台账", demo=ctx.demo,
+        built_at=ctx.built_at, d=county_dashboard(model), skipped=model.outcome.skipped,
+        policy_rows=_policy_rows(model))
+    put("report.md", "report.md.j2", COUNTY_LEVEL, title="名册校验报告")
+    county = county_checklist(model)
+    put("checklist.md", "checklist.md.j2", COUNTY_LEVEL, title=county.title, c=county)
     for township in model.townships:
-        put(f"{township.slug}/index.md", "township.md.j2", township_level(township.slug), title=township.name,
-            t=township)
+        level = township_level(township.slug)
+        put(f"{township.slug}/index.md", "township.md.j2", level, title=township.name, t=township,
+            d=township_dashboard(model, township))
+        checklist = checklist_for_township(model, township)
+        put(f"{township.slug}/checklist.md", "checklist.md.j2", level, title=checklist.title, c=checklist)
         for village in township.villages:
             put(f"{township.slug}/{village.slug}.md", "village.md.j2", village_level(village.slug),
-                title=village.title, v=village)
+                title=village.title, v=village, wide=True)
     if model.unassigned:
-        put("unassigned.md", "village.md.j2", COUNTY_LEVEL, title=model.unassigned.name, v=model.unassigned)
+        put("unassigned.md", "village.md.j2", COUNTY_LEVEL, title=model.unassigned.name, v=model.unassigned,
+            wide=True)
     return pages
-
-
-#: Password levels of protected pages: the county level opens everything; a township level opens its
-#: township page, checklist and villages; a village level opens that village's page only.
-COUNTY_LEVEL = "county"
-
-
-def township_level(township_slug: str) -> str:
-    return f"township-{township_slug}"
-
-
-def village_level(village_slug: str) -> str:
-    return f"village-{village_slug}"

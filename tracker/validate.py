@@ -113,6 +113,9 @@ def _prepare(located: LocatedTable) -> _Work:
         numeric[col.key] = raw[col.key].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool),
                                             na_action="ignore").fillna(False).astype(bool)
         text[col.key] = raw[col.key].map(cells.display_text, na_action="ignore").astype(object)
+        if col.type == "date":  # a serial-number cell (Google Sheets) is shown as the date it stands for
+            serial = numeric[col.key] & result.values.notna()
+            text[col.key] = text[col.key].mask(serial, result.values.dt.strftime("%Y-%m-%d"))
     index = pd.RangeIndex(len(raw))
     return _Work(located, pd.DataFrame(parsed, index=index), pd.DataFrame(text, index=index), bad, numeric)
 

@@ -2,24 +2,25 @@
 
 Every household of the register appears on exactly one page: its village page, or — when its
 township/village cannot be matched to the 行政村 tab — the page of households without a village.
+Facts (procedure progress, deadlines, active measures, gradual exit) come from the rules stage, which
+computes them once; nothing here re-derives policy.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
 from . import fmt
 from .findings import SEVERITY_ORDER, Finding
+from .policy import Policy
+from .rules import STEPS, HouseholdFact, RuleOutcome
 from .schema import match_key
 from .validate import CellError, Table, ValidatedRegister
-
-STEPS = (("village_review", "村级评议"), ("township_review", "乡镇审核"),
-         ("county_decision", "县级确定"), ("system_entry", "系统录入"))
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,21 @@ class FindingView:
 @dataclass(frozen=True)
 class StepView:
     name: str
-    done: bool
+    state: str  # done | missing | redo (carried over: dated before the rectification year) | unknown
     when: str
+
+    @property
+    def done(self) -> bool:
+        return self.state == "done"
 
 
 @dataclass(frozen=True)
 class HouseholdView:
     row: int
     anchor: str
+    page: str  # path of its page from the site root, e.g. "t1a2b3c4d/v5e6f7a8b.html"
+    township: str
+    village: str
     household_id: str
     head_name: str
     id_masked: str
@@ -59,12 +67,19 @@ class HouseholdView:
     category: str
     status: str
     people: str
+    people_count: int | None
     income: str
     income_note: str
     risks: tuple[str, ...]
     labor: str
     steps: tuple[StepView, ...]
+    deadline: str
+    overdue: bool
     measures: tuple[str, ...]
+    first_monitored: date | None
+    cleared: date | None
+    exit_end: str
+    exit_ends_soon: bool
     findings: tuple[FindingView, ...]
     errors: tuple[ErrorView, ...]
 
@@ -72,11 +87,19 @@ class HouseholdView:
     def steps_done(self) -> int:
         return sum(s.done for s in self.steps)
 
+    @property
+    def monitored(self) -> bool:
+        return self.status == "监测中"
+
+    def has_rule(self, rule: str) -> bool:
+        return any(f.rule == rule for f in self.findings)
+
 
 @dataclass(frozen=True)
 class VillageView:
     slug: str
     township_slug: str
+    page: str
     county: str
     township: str
     name: str
@@ -85,6 +108,7 @@ class VillageView:
     lead: str
     households: tuple[HouseholdView, ...]
     findings: tuple[FindingView, ...] = ()
+    errors: tuple[ErrorView, ...] = ()
     registered: bool = True
 
     @property
@@ -97,7 +121,15 @@ class VillageView:
 
     @property
     def monitored(self) -> int:
-        return sum(1 for h in self.households if h.status == "监测中")
+        return sum(1 for h in self.households if h.monitored)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for h in self.households if h.overdue)
+
+    @property
+    def unscreened(self) -> bool:
+        return any(f.rule == "coverage.unscreened" for f in self.findings)
 
 
 @dataclass(frozen=True)
@@ -107,8 +139,8 @@ class TownshipView:
     villages: tuple[VillageView, ...]
 
     @property
-    def households(self) -> int:
-        return sum(len(v.households) for v in self.villages)
+    def households(self) -> tuple[HouseholdView, ...]:
+        return tuple(h for v in self.villages for h in v.households)
 
 
 @dataclass(frozen=True)
@@ -116,19 +148,25 @@ class SiteModel:
     county: str
     source: str
     as_of: date
+    policy: Policy
     townships: tuple[TownshipView, ...]
     unassigned: VillageView | None
     errors: tuple[ErrorView, ...]
-    county_findings: tuple[FindingView, ...] = ()
-    error_summary: dict[str, int] = field(default_factory=dict)
+    county_findings: tuple[FindingView, ...]
+    outcome: RuleOutcome
 
     @property
     def villages(self) -> tuple[VillageView, ...]:
         return tuple(v for t in self.townships for v in t.villages)
 
+    @property
+    def households(self) -> tuple[HouseholdView, ...]:
+        extra = self.unassigned.households if self.unassigned else ()
+        return tuple(h for t in self.townships for h in t.households) + extra
+
 
 def slug(prefix: str, *parts: str) -> str:
-    """A stable ASCII page name from names (never from a person)."""
+    """A stable ASCII page name from place names (never from a person)."""
     digest = hashlib.sha1("/".join(parts).encode("utf-8")).hexdigest()[:8]
     return f"{prefix}{digest}"
 
@@ -137,147 +175,194 @@ def error_anchor(tab_key: str, row: int | None) -> str:
     return f"err-{tab_key}-{row}" if row is not None else f"err-{tab_key}-header"
 
 
+#: Columns masked in the error report too: the report page is decrypted by county staff, who need the
+#: row, not the whole number, to find the cell (data minimisation; see tracker/fmt.py).
+_MASKED_COLUMNS = {"head_id_number": fmt.mask_id, "phone": fmt.mask_phone}
+
+
 def _error_view(e: CellError) -> ErrorView:
-    return ErrorView(e.sheet, e.row, e.column, e.value or "", e.code, e.message, error_anchor(e.tab, e.row))
-
-
-def _finding_view(f: Finding) -> FindingView:
-    return FindingView(f.rule, f.severity, f.message, f.next_action)
+    value, message = e.value or "", e.message
+    mask = _MASKED_COLUMNS.get(e.key)
+    if mask is not None and value:
+        value, message = mask(value), message.replace(value, mask(value))
+    return ErrorView(e.sheet, e.row, e.column, value, e.code, message, error_anchor(e.tab, e.row))
 
 
 def _sorted_findings(findings: list[Finding]) -> tuple[FindingView, ...]:
     ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule))
-    return tuple(_finding_view(f) for f in ordered)
+    return tuple(FindingView(f.rule, f.severity, f.message, f.next_action) for f in ordered)
 
 
-def _measure_text(row: pd.Series, as_of: date) -> str | None:
-    start, end = fmt.as_date(row.get("start")), fmt.as_date(row.get("end"))
-    if start is None or start > as_of or (end is not None and end < as_of):
-        return None
-    kind = fmt.text(row.get("kind"))
-    detail = fmt.text(row.get("detail"))
-    amount = fmt.yuan(row.get("amount"))
-    label = "：".join(p for p in (kind, detail) if p) or "措施"
+def _measure_label(m: pd.Series) -> str:
+    label = "：".join(p for p in (fmt.text(m.get("kind")), fmt.text(m.get("detail"))) if p) or "措施"
+    amount = fmt.yuan(m.get("amount"))
     return f"{label}（{amount}）" if amount else label
 
 
-def _income_note(income: object, monitoring_line: float | None, poverty_line: float | None) -> str:
+def _income_note(income: object, policy: Policy) -> str:
     if fmt.is_missing(income):
         return ""
     value = float(income)  # type: ignore[arg-type]
-    if poverty_line is not None and value < poverty_line:
+    if value < policy.poverty_line:
         return "低于扶贫标准"
-    if monitoring_line is not None and value < monitoring_line:
-        return "低于监测标准"
-    return "高于监测标准" if monitoring_line is not None else ""
+    return "低于监测标准" if value < policy.monitoring_line else "不低于监测标准"
 
 
-def _households(households: Table, measures: Table, errors_by_row: dict[tuple[str, int], list[CellError]],
-                findings_by_row: dict[int, list[Finding]], as_of: date,
-                lines: tuple[float | None, float | None]) -> dict[int, HouseholdView]:
-    hv = households.values
-    measure_ids = match_key(measures.values["household_id"]) if "household_id" in measures.values else None
-    active: dict[str, list[str]] = defaultdict(list)
-    measure_errors: dict[str, list[CellError]] = defaultdict(list)
-    if measure_ids is not None:
-        for (row, m), hid in zip(measures.values.iterrows(), measure_ids, strict=True):
-            if pd.isna(hid):
-                continue
-            text = _measure_text(m, as_of)
-            if text:
-                active[hid].append(text)
-            measure_errors[hid].extend(errors_by_row.get(("measures", int(row)), []))
-    ids = match_key(hv["household_id"]) if "household_id" in hv else pd.Series(pd.NA, index=hv.index)
-    out: dict[int, HouseholdView] = {}
-    for (row, h), hid in zip(hv.iterrows(), ids, strict=True):
-        row = int(row)
-        key = None if pd.isna(hid) else str(hid)
-        own = errors_by_row.get(("households", row), []) + (measure_errors.get(key, []) if key else [])
-        steps = tuple(StepView(name, not fmt.is_missing(h.get(k)), fmt.cn_date(h.get(k))) for k, name in STEPS)
-        risks = h.get("risk_types")
-        out[row] = HouseholdView(
-            row=row,
-            anchor=f"hh-{row}",
-            household_id=fmt.text(households.text.at[row, "household_id"]) if "household_id" in hv else "",
-            head_name=fmt.text(h.get("head_name")),
-            id_masked=fmt.mask_id(h.get("head_id_number")),
-            phone_masked=fmt.mask_phone(h.get("phone")),
-            category=fmt.text(h.get("category")),
-            status=fmt.text(h.get("status")),
-            people=fmt.text(h.get("people")),
-            income=fmt.yuan(h.get("income_per_capita")),
-            income_note=_income_note(h.get("income_per_capita"), *lines),
-            risks=tuple(risks) if isinstance(risks, tuple) else (),
-            labor=fmt.text(h.get("labor")),
-            steps=steps,
-            measures=tuple(active.get(key, [])) if key else (),
-            findings=_sorted_findings(findings_by_row.get(row, [])),
-            errors=tuple(_error_view(e) for e in own),
-        )
-    return out
-
-
-def build_site_model(validated: ValidatedRegister, findings: list[Finding], as_of: date,
-                     monitoring_line: float | None = None, poverty_line: float | None = None) -> SiteModel:
-    villages_t, households_t = validated.tables["villages"], validated.tables["households"]
-    errors_by_row: dict[tuple[str, int], list[CellError]] = defaultdict(list)
-    for e in validated.errors:
-        if e.row is not None:
-            errors_by_row[(e.tab, e.row)].append(e)
-    hh_findings: dict[int, list[Finding]] = defaultdict(list)
-    village_findings: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    county_findings: list[Finding] = []
-    for f in findings:
-        if f.household is not None and f.sheet == households_t.sheet and f.row is not None:
-            hh_findings[f.row].append(f)
-        elif f.village is not None and f.township is not None:
-            village_findings[(f.township, f.village)].append(f)
+def _steps(h: pd.Series, fact: HouseholdFact | None) -> tuple[StepView, ...]:
+    views = []
+    for key, name in STEPS:
+        when = fmt.cn_date(h.get(key))
+        if fact is None:
+            state = "done" if when else "missing"
+        elif key in fact.steps_done:
+            state = "done"
+        elif key in fact.steps_missing:
+            state = "redo" if when else "missing"
         else:
-            county_findings.append(f)
-    households = _households(households_t, validated.tables["measures"], errors_by_row, hh_findings, as_of,
-                             (monitoring_line, poverty_line))
-    hv = households_t.values
+            state = "unknown"
+        views.append(StepView(name, state, when))
+    return tuple(views)
+
+
+class _Builder:
+    def __init__(self, validated: ValidatedRegister, outcome: RuleOutcome) -> None:
+        self.validated = validated
+        self.outcome = outcome
+        self.errors: dict[tuple[str, int], list[CellError]] = defaultdict(list)
+        for e in validated.errors:
+            if e.row is not None:
+                self.errors[(e.tab, e.row)].append(e)
+        hh_sheet = validated.tables["households"].sheet
+        self.hh_findings: dict[int, list[Finding]] = defaultdict(list)
+        self.village_findings: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+        self.county_findings: list[Finding] = []
+        for f in outcome.findings:
+            if f.household is not None and f.row is not None and f.sheet == hh_sheet:
+                self.hh_findings[f.row].append(f)
+            elif f.household is not None and f.row is not None:
+                self._measure_finding(f)
+            elif f.village is not None and f.township is not None:
+                self.village_findings[(f.township, f.village)].append(f)
+            else:
+                self.county_findings.append(f)
+
+    def _measure_finding(self, f: Finding) -> None:
+        """Measure-level findings (relief.*) are shown on the household the measure belongs to."""
+        relief_rows = self.outcome.facts.relief
+        if f.row in relief_rows.index:
+            self.hh_findings[int(relief_rows.at[f.row, "household_row"])].append(f)
+        else:
+            self.county_findings.append(f)
+
+    def measures(self) -> tuple[dict[int, list[str]], dict[int, list[CellError]]]:
+        """Active measure labels and measure-row errors, by 监测户 row."""
+        measures = self.validated.tables["measures"]
+        households = self.validated.tables["households"].values
+        active_labels: dict[int, list[str]] = defaultdict(list)
+        errors: dict[int, list[CellError]] = defaultdict(list)
+        if "household_id" not in measures.values or "household_id" not in households:
+            return active_labels, errors
+        first_row = {k: int(r) for r, k in match_key(households["household_id"]).dropna()[::-1].items()}
+        active = self.outcome.facts.measure_active
+        for (row, m), key in zip(measures.values.iterrows(), match_key(measures.values["household_id"]),
+                                 strict=True):
+            hh_row = None if pd.isna(key) else first_row.get(str(key))
+            if hh_row is None:
+                continue
+            if bool(active.get(row, False)):
+                active_labels[hh_row].append(_measure_label(m))
+            errors[hh_row].extend(self.errors.get(("measures", int(row)), []))
+        return active_labels, errors
+
+    def households(self, pages: dict[int, tuple[str, str, str]]) -> dict[int, HouseholdView]:
+        table: Table = self.validated.tables["households"]
+        policy = self.outcome.policy
+        active, measure_errors = self.measures()
+        out: dict[int, HouseholdView] = {}
+        for row, h in table.values.iterrows():
+            row = int(row)
+            fact = self.outcome.facts.get(row)
+            page, township, village = pages.get(row, ("unassigned.html", "", ""))
+            risks = h.get("risk_types")
+            people = h.get("people")
+            out[row] = HouseholdView(
+                row=row, anchor=f"hh-{row}", page=page, township=township, village=village,
+                household_id=fmt.text(table.text.at[row, "household_id"]) if "household_id" in table.text else "",
+                head_name=fmt.text(h.get("head_name")),
+                id_masked=fmt.mask_id(h.get("head_id_number")),
+                phone_masked=fmt.mask_phone(h.get("phone")),
+                category=fmt.text(h.get("category")), status=fmt.text(h.get("status")),
+                people=fmt.text(people), people_count=None if fmt.is_missing(people) else int(people),
+                income=fmt.yuan(h.get("income_per_capita")),
+                income_note=_income_note(h.get("income_per_capita"), policy),
+                risks=tuple(risks) if isinstance(risks, tuple) else (),
+                labor=fmt.text(h.get("labor")),
+                steps=_steps(h, fact),
+                deadline=fmt.cn_date(fact.deadline) if fact and fact.steps_missing else "",
+                overdue=bool(fact and fact.overdue),
+                measures=tuple(active.get(row, [])),
+                first_monitored=fmt.as_date(h.get("first_monitored")),
+                cleared=fmt.as_date(h.get("cleared")),
+                exit_end=fmt.cn_date(fact.exit_end) if fact else "",
+                exit_ends_soon=bool(fact and fact.exit_ends_soon),
+                findings=_sorted_findings(self.hh_findings.get(row, [])),
+                errors=tuple(_error_view(e) for e in self.errors.get(("households", row), [])
+                             + measure_errors.get(row, [])),
+            )
+        return out
+
+
+def _folded(text: str) -> str:
+    return str(match_key(pd.Series([text])).iat[0])
+
+
+def build_site_model(validated: ValidatedRegister, outcome: RuleOutcome) -> SiteModel:
+    builder = _Builder(validated, outcome)
+    villages_t, hv = validated.tables["villages"], validated.tables["households"].values
+    places: dict[tuple[str, str], tuple[str, str, str, str]] = {}  # folded -> (tslug, vslug, township, village)
+    order: list[tuple[int, tuple[str, str]]] = []
+    for row, v in villages_t.values.iterrows():
+        township, name = fmt.text(v.get("township")), fmt.text(v.get("village"))
+        if township and name and (key := (_folded(township), _folded(name))) not in places:
+            places[key] = (slug("t", key[0]), slug("v", *key), township, name)
+            order.append((int(row), key))
     hkeys = pd.DataFrame({k: match_key(hv[k]) if k in hv else pd.Series(pd.NA, index=hv.index, dtype="string")
                           for k in ("township", "village")})
-    by_village: dict[tuple[str, str], list[HouseholdView]] = defaultdict(list)
+    pages: dict[int, tuple[str, str, str]] = {}
+    by_village: dict[tuple[str, str], list[int]] = defaultdict(list)
     for row, t, v in hkeys.itertuples():
-        if not pd.isna(t) and not pd.isna(v):
-            by_village[(str(t), str(v))].append(households[int(row)])
-    vv = villages_t.values
+        key = (str(t), str(v))
+        if not pd.isna(t) and not pd.isna(v) and key in places:
+            tslug, vslug, township, village = places[key]
+            pages[int(row)] = (f"{tslug}/{vslug}.html", township, village)
+            by_village[key].append(int(row))
+    households = builder.households(pages)
     townships: dict[str, list[VillageView]] = {}
     county = ""
-    claimed: set[tuple[str, str]] = set()
-    for row, v in vv.iterrows():
-        township, name = fmt.text(v.get("township")), fmt.text(v.get("village"))
-        if not township or not name:
-            continue
-        folded = (str(match_key(pd.Series([township])).iat[0]), str(match_key(pd.Series([name])).iat[0]))
-        if folded in claimed:
-            continue  # a duplicate village row: reported as an error, its households shown once
-        claimed.add(folded)
+    for row, key in order:
+        v = villages_t.values.loc[row]
+        tslug, vslug, township, name = places[key]
         county = county or fmt.text(v.get("county"))
-        tslug = slug("t", folded[0])
         townships.setdefault(township, []).append(VillageView(
-            slug=slug("v", *folded), township_slug=tslug, county=fmt.text(v.get("county")), township=township,
-            name=name, code=fmt.text(villages_t.text.at[row, "village_code"]) if "village_code" in vv else "",
+            slug=vslug, township_slug=tslug, page=f"{tslug}/{vslug}.html", county=fmt.text(v.get("county")),
+            township=township, name=name,
+            code=fmt.text(villages_t.text.at[row, "village_code"]) if "village_code" in villages_t.text else "",
             last_screening=fmt.cn_date(v.get("last_screening")), lead=fmt.text(v.get("village_lead")),
-            households=tuple(by_village.get(folded, [])),
-            findings=_sorted_findings(village_findings.get((township, name), [])),
+            households=tuple(households[r] for r in by_village.get(key, [])),
+            findings=_sorted_findings(builder.village_findings.get((township, name), [])),
+            errors=tuple(_error_view(e) for e in builder.errors.get(("villages", row), [])),
         ))
-    placed = {h.row for key in claimed for h in by_village.get(key, [])}
-    orphans = tuple(h for row, h in sorted(households.items()) if row not in placed)
+    orphans = tuple(h for row, h in sorted(households.items()) if row not in pages)
     unassigned = None
     if orphans:
-        unassigned = VillageView(slug="unassigned", township_slug="", county=county, township="未能归属",
-                                 name="未能归属行政村的户", code="", last_screening="", lead="",
-                                 households=orphans, registered=False)
+        unassigned = VillageView(slug="unassigned", township_slug="", page="unassigned.html", county=county,
+                                 township="未能归属", name="未能归属行政村的户", code="", last_screening="",
+                                 lead="", households=orphans, registered=False)
     if not county and "county" in hv and hv["county"].notna().any():
         county = str(hv["county"].dropna().iat[0])
-    township_views = tuple(
-        TownshipView(slug=vs[0].township_slug, name=name, villages=tuple(vs)) for name, vs in townships.items()
-    )
     return SiteModel(
-        county=county or "本县", source=validated.source, as_of=as_of, townships=township_views,
+        county=county or "本县", source=validated.source, as_of=outcome.as_of, policy=outcome.policy,
+        townships=tuple(TownshipView(vs[0].township_slug, name, tuple(vs)) for name, vs in townships.items()),
         unassigned=unassigned, errors=tuple(_error_view(e) for e in validated.errors),
-        county_findings=_sorted_findings(county_findings), error_summary=validated.summary()["by_code"],
+        county_findings=_sorted_findings(builder.county_findings), outcome=outcome,
     )
