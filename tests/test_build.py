@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.decrypt import decrypted_html
 from tracker.cli import main
 from tracker.demo import generate
 from tracker.sources import open_source
@@ -16,6 +17,7 @@ from tracker.validate import validate
 from tracker.writers import write_register
 
 AS_OF = date(2026, 11, 15)
+COUNTY_PASSWORD = "yefufa-bicica-zapuli-xufawu-374"  # protected pages are read decrypted, as the county would
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +26,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     register = root / "demo.xlsx"
     write_register(generate(villages=40, households=600, seed=7, today=AS_OF), register)
     out = root / "public"
-    assert main(["build", "--source", str(register), "--out", str(out), "--as-of", AS_OF.isoformat()]) == 0
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("TRACKER_SECRETS", raising=False)
+        env.setenv("TRACKER_COUNTY_PASSWORD", COUNTY_PASSWORD)
+        assert main(["build", "--source", str(register), "--out", str(out), "--as-of", AS_OF.isoformat()]) == 0
     return register, out
 
 
 def _soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup(decrypted_html(path, COUNTY_PASSWORD), "html.parser")
 
 
 def _links(page: Path, pattern: str) -> list[Path]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .encryption import isolate_plugin_state
 from .errors import BuildError
 from .resources import resource
 
@@ -40,26 +41,10 @@ def _config(docs: Path, site: Path, nav: list[NavEntry], extra: Mapping[str, Any
     config["site_dir"] = str(site)
     config["theme"]["custom_dir"] = str(resource("site") / "overrides")
     config["nav"] = [n.as_yaml() for n in nav]
-    config["not_in_nav"] = "/t*/v*.md\n/unassigned.md\n/guide/rules/*.md"
+    config["not_in_nav"] = "/t*/v*.md\n/unassigned.md"
     for key, value in extra.items():
         config[key] = value
     return config
-
-
-def _guide_nav(docs: Path) -> list[NavEntry]:
-    guide = docs / "guide"
-    if not guide.is_dir():
-        return []
-    pages = sorted(p for p in guide.glob("*.md"))
-    entries = []
-    for page in pages:
-        title = page.stem
-        for line in page.read_text(encoding="utf-8").splitlines():
-            if line.startswith("# "):
-                title = line[2:].strip()
-                break
-        entries.append(NavEntry(title, f"guide/{page.name}"))
-    return [NavEntry("政策指引", children=tuple(entries))] if entries else []
 
 
 def build_site_dir(pages: Mapping[str, str], site_dir: Path, nav: list[NavEntry],
@@ -78,13 +63,14 @@ def build_site_dir(pages: Mapping[str, str], site_dir: Path, nav: list[NavEntry]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         config_file = staging / "mkdocs.yml"
-        config = _config(docs, site_dir, nav + _guide_nav(docs), extra_config or {})
+        config = _config(docs, site_dir, nav, extra_config or {})
         config_file.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         mkdocs_log = logging.getLogger("mkdocs")
         previous = mkdocs_log.level
         mkdocs_log.setLevel(logging.WARNING)
         try:
             cfg = load_config(config_file=str(config_file))
+            isolate_plugin_state(cfg)
             build(cfg)
         except MkDocsException as exc:
             raise BuildError(f"生成网站失败：{exc}") from exc

@@ -27,13 +27,49 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _write_back(args: argparse.Namespace):  # a gsheet_writeback.WriteBackRun, imported only when asked for
+    if not args.write_back:
+        return None
+    from .gsheet_writeback import WriteBackRun
+
+    return WriteBackRun(args.source)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .pipeline import read_and_validate
     from .report import report_json, report_text
 
-    result = read_and_validate(args.source)
+    back = _write_back(args)
+    result = back.validate() if back else read_and_validate(args.source)
     sys.stdout.write(report_json(result) + "\n" if args.format == "json" else report_text(result))
+    if back:
+        print(back.write(result.errors), file=sys.stderr)
     return 1 if result.errors else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .cells import today_in_china
+    from .pipeline import read_and_validate
+    from .policy import load_policy
+    from .rules import evaluate
+    from .rules.report import check_json, check_text, exit_code
+
+    policy = load_policy(Path(args.policy) if args.policy else None)
+    as_of = args.as_of or today_in_china()
+    back = _write_back(args)
+    validated = back.validate(today=as_of) if back else read_and_validate(args.source, today=as_of)
+    outcome = evaluate(validated, policy, as_of)
+    sys.stdout.write(check_json(validated, outcome) + "\n" if args.format == "json" else check_text(validated, outcome))
+    if back:
+        print(back.write(validated.errors, outcome.findings), file=sys.stderr)
+    return exit_code(outcome)
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .template import create_template
+
+    print(create_template(args.dest))
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -50,18 +86,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build_site
+    from .secrets_file import resolve_secrets
 
-    outcome = build_site(args.source, Path(args.out), policy_file=args.policy, as_of=args.as_of)
-    print(outcome.summary_line())
+    secrets = resolve_secrets(args.secrets, Path(args.out))
+    outcome = build_site(args.source, Path(args.out), policy_file=args.policy, as_of=args.as_of, secrets=secrets)
+    print("\n".join((outcome.summary_line(), *outcome.notes)))
     return 0
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
-    from .pipeline import nightly
+    from .pipeline import DEFAULT_OUT, nightly
+    from .secrets_file import resolve_secrets
 
-    outcome = nightly(source=args.source, out=Path(args.out) if args.out else None)
-    print(outcome.summary_line())
+    out = Path(args.out) if args.out else None
+    secrets = resolve_secrets(args.secrets, out or DEFAULT_OUT)
+    outcome = nightly(source=args.source, out=out, secrets=secrets)
+    print("\n".join((outcome.summary_line(), *outcome.notes)))
     return 0
+
+
+_WRITE_BACK_HELP = "把结果写回 Google 表格的「校验结果」工作表（整体替换；需要把表格共享给服务账号为编辑者）"
+
+
+_SECRETS_HELP = "网站密码文件（TOML，见 README；也可用环境变量 TRACKER_SECRETS），必须在 git 仓库和网站目录以外"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,9 +116,22 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     p = sub.add_parser("validate", help="逐格校验名册，列出全部错误")
-    p.add_argument("--source", required=True, help=".xlsx 工作簿，或存放 CSV 文件的目录")
+    p.add_argument("--source", required=True, help=".xlsx 工作簿、存放 CSV 文件的目录，或 Google 表格网址 / gsheet:KEY")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--write-back", action="store_true", help=_WRITE_BACK_HELP)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("check", help="按政策规则检查名册，列出每户的问题和下一步")
+    p.add_argument("--source", required=True, help=".xlsx 工作簿，或存放 CSV 文件的目录")
+    p.add_argument("--policy", default=None, help="政策参数 YAML 文件（默认 schemas/policy.yaml）")
+    p.add_argument("--as-of", type=_as_of, default=None, help="按哪一天判断，默认今天（北京时间）")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--write-back", action="store_true", help=_WRITE_BACK_HELP)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("template", help="生成空白名册模板（.xlsx 文件，或建在空白的 Google 表格里）")
+    p.add_argument("dest", help="以 .xlsx 结尾的新文件，或空白 Google 表格的网址 / gsheet:KEY")
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("demo", help="生成虚构的演示名册（.xlsx 或 CSV 目录）")
     p.add_argument("path", help="输出路径：以 .xlsx 结尾写工作簿，否则写 CSV 目录")
@@ -86,12 +146,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="网站输出目录")
     p.add_argument("--policy", default=None, help="政策参数 YAML 文件（默认 schemas/policy.yaml）")
     p.add_argument("--as-of", type=_as_of, default=None, help="按哪一天判断，默认今天（北京时间）")
+    p.add_argument("--secrets", default=None, help=_SECRETS_HELP)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("nightly", help="夜间任务：读取名册、校验、生成并发布网站")
     p.add_argument("--source", default=None, help="不给出时使用自动生成的演示名册")
     p.add_argument("--out", default=None, help="默认 public/")
+    p.add_argument("--secrets", default=None, help=_SECRETS_HELP + "；演示时不给出则自动生成演示密码")
     p.set_defaults(func=cmd_nightly)
+
+    from .cli_security import add_commands
+
+    add_commands(sub)
     return parser
 
 

@@ -1,0 +1,256 @@
+"""The three password levels in a real browser: Debian's chromium driven by Playwright (never downloaded).
+
+One small demo county (2 townships, 12 villages) is built with generated passwords and the production
+PBKDF2 setting, and served on 127.0.0.1 (a secure context, so WebCrypto works) by a thread-based server.
+Every test opens a fresh browser context (empty sessionStorage), types a password and clicks 打开.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from threading import Thread
+from typing import Any
+
+import pytest
+
+from tests.test_privacy import personal_values
+from tracker.demo import generate
+from tracker.encryption import KDF_POW, UI
+from tracker.passwords import Secrets, generate_secrets
+from tracker.pipeline import build_site
+from tracker.serve import make_certificate, make_server
+from tracker.sheets import SheetData
+from tracker.writers import write_register
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AS_OF = date(2026, 11, 15)
+UNLOCK_TIMEOUT_MS = 30_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (scripts/test installs it)"),
+]
+
+
+@dataclass(frozen=True)
+class Village:
+    township: str
+    name: str
+    url: str  # relative to the site root
+    households: int
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path
+    base: str
+    secrets: Secrets
+    sheets: list[SheetData]
+    townships: dict[str, str]  # township name -> its page url
+    villages: list[Village]
+
+
+def _model_urls(source: Path, secrets: Secrets) -> tuple[dict[str, str], list[Village]]:
+    from tracker.pipeline import check
+    from tracker.views import build_site_model
+
+    model = build_site_model(*check(str(source), as_of=AS_OF))
+    townships = {t.name: f"{t.slug}/index.html" for t in model.townships}
+    villages = [Village(v.township, v.name, f"{t.slug}/{v.slug}.html", len(v.households))
+                for t in model.townships for v in t.villages]
+    return townships, villages
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("browser")
+    sheets = generate(villages=12, households=90, seed=5, today=AS_OF)
+    source = root / "register.xlsx"
+    write_register(sheets, source)
+    names = [(str(r[1]), str(r[2])) for r in sheets[0].rows]
+    secrets = generate_secrets(names, random.Random(2026))
+    out = root / "public"
+    build_site(str(source), out, as_of=AS_OF, secrets=secrets)
+    townships, villages = _model_urls(source, secrets)
+    assert len(townships) == 2
+    server = make_server(out, "127.0.0.1", 0)
+    thread = Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(out, f"http://127.0.0.1:{server.server_address[1]}/", secrets, sheets, townships, villages)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    context.set_default_timeout(UNLOCK_TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _with_households(site: Site, township: str | None = None) -> list[Village]:
+    return [v for v in site.villages if v.households and (township is None or v.township == township)]
+
+
+def unlock(page: Any, password: str) -> float:
+    """Type the password, click 打开; seconds until the page decrypted (or the error showed)."""
+    page.wait_for_selector("#mkdocs-content-password")
+    page.fill("#mkdocs-content-password", password)
+    started = time.monotonic()
+    page.click("#mkdocs-decrypt-button")
+    page.wait_for_function(
+        "() => !document.getElementById('mkdocs-encrypted-content')"
+        " || document.getElementById('mkdocs-decrypt-msg').textContent.length > 0")
+    return time.monotonic() - started
+
+
+def opened(page: Any) -> bool:
+    return page.query_selector("#mkdocs-encrypted-content") is None
+
+
+def refused(page: Any) -> bool:
+    return (not opened(page)) and page.inner_text("#mkdocs-decrypt-msg") == UI["decryption_failure_message"]
+
+
+def test_county_password_opens_a_village_page_with_its_households(site: Site, page: Any) -> None:
+    village = _with_households(site)[0]
+    page.goto(site.base + village.url)
+    assert page.title() == "防止返贫监测台账"
+    seconds = unlock(page, site.secrets.county or "")
+    assert opened(page)
+    rows = page.locator("article table.households tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == village.households
+    assert page.inner_text("article h1") == village.name
+    print(f"county password on a village page: {seconds:.2f} s (PBKDF2 10^{KDF_POW})")
+    # the navigation was decrypted too (it was cipher text, display:none, before)
+    nav = page.eval_on_selector("nav.md-nav--primary", "e => [e.style.display, e.querySelectorAll('a').length]")
+    assert nav[0] == "" and nav[1] > 0, nav
+
+
+def test_village_password_opens_its_village_only(site: Site, page: Any) -> None:
+    own, neighbour = _with_households(site)[:2]
+    assert own.township == neighbour.township
+    password = site.secrets.village(own.township, own.name) or ""
+    page.goto(site.base + own.url)
+    seconds = unlock(page, password)
+    assert opened(page) and page.locator("article table.households").count() == 1
+    print(f"village password on its own page: {seconds:.2f} s")
+    page.goto(site.base + neighbour.url)  # same browser session: its keys are remembered, but not this level
+    unlock(page, password)
+    assert refused(page)
+    page.goto(site.base + site.townships[own.township])
+    unlock(page, password)
+    assert refused(page)
+
+
+def test_township_password_opens_its_villages_not_another_townships(site: Site, page: Any) -> None:
+    first, second = list(site.townships)
+    password = site.secrets.township(first) or ""
+    mine = [v for v in site.villages if v.township == first]
+    page.goto(site.base + site.townships[first])
+    seconds = unlock(page, password)
+    assert opened(page)
+    print(f"township password on its township page: {seconds:.2f} s")
+    for village in mine[:3]:  # the keys of every village of the township are now in sessionStorage
+        page.goto(site.base + village.url)
+        page.wait_for_function("() => !document.getElementById('mkdocs-encrypted-content')")
+        assert page.inner_text("article h1") == village.name
+    other = next(v for v in site.villages if v.township == second)
+    for url in (other.url, site.townships[second], "index.html"):
+        page.goto(site.base + url)
+        unlock(page, password)
+        assert refused(page), url
+
+
+def test_wrong_password_shows_the_chinese_error_and_no_personal_data(site: Site, page: Any) -> None:
+    village = _with_households(site)[0]
+    page.goto(site.base + village.url)
+    unlock(page, "yefufa-bicica-zapuli-xufawu-000")
+    assert refused(page)
+    assert page.inner_text("#mkdocs-decrypt-msg").startswith("密码不对，请重新输入。")
+    assert page.input_value("#mkdocs-content-password") == ""
+    values = personal_values(site.sheets)
+    shown, source = page.inner_text("body"), page.content()
+    leaked = [v for kind in values.values() for v in kind if v in shown or v in source]
+    assert not leaked, leaked[:5]
+    assert page.locator("table").count() == 0
+
+
+def _serve_as(page: Any, root: Path, origin: str) -> None:
+    """Answer every request for ``origin`` from the site directory (no network): an insecure LAN address."""
+    def handle(route: Any) -> None:
+        rel = route.request.url[len(origin):].split("?")[0].split("#")[0] or "index.html"
+        path = (root / rel).resolve()
+        if root in path.parents and path.is_file():
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            route.fulfill(status=200, body=path.read_bytes(), headers={"Content-Type": kind})
+        else:
+            route.fulfill(status=404, body="not found")
+
+    page.route(origin + "**", handle)
+
+
+def test_plain_http_on_a_lan_address_explains_https_is_needed(site: Site, page: Any) -> None:
+    origin = "http://intranet.county.example/"
+    _serve_as(page, site.root, origin)
+    page.goto(origin + _with_households(site)[0].url)
+    assert page.evaluate("() => window.isSecureContext") is False
+    message = page.locator("#mkdocs-decrypt-msg")
+    message.wait_for(state="visible")
+    text = message.inner_text()
+    assert "HTTPS" in text and "https://" in text and "WebCrypto" in text
+    assert page.locator("#mkdocs-content-password").is_disabled()
+
+
+def test_file_url_opens_with_the_county_password(site: Site, page: Any) -> None:
+    page.goto((site.root / "index.html").as_uri())
+    unlock(page, site.secrets.county or "")
+    assert opened(page) and "监测台账" in page.inner_text("article h1")
+
+
+def test_https_with_a_self_signed_certificate(site: Site, browser: Any, tmp_path: Path) -> None:
+    cert, key = make_certificate(tmp_path / "tls", ["localhost", "127.0.0.1"])
+    server = make_server(site.root, "127.0.0.1", 0, cert, key)
+    thread = Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    context = browser.new_context(ignore_https_errors=True)
+    context.set_default_timeout(UNLOCK_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        village = _with_households(site)[-1]
+        page.goto(f"https://127.0.0.1:{server.server_address[1]}/{village.url}")
+        assert page.evaluate("() => window.isSecureContext && !!crypto.subtle")
+        unlock(page, site.secrets.village(village.township, village.name) or "")
+        assert opened(page) and page.locator("article table.households tbody tr").count() == village.households
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
