@@ -60,6 +60,15 @@ def measure(household_id: str = "H0001", **cells: Cell) -> dict[str, Cell]:
     return row
 
 
+def member(household_id: str = "H0001", n: int = 101, **cells: Cell) -> dict[str, Cell]:
+    """A row of the optional 家庭成员 tab: a valid member (ID sequence ``n``) of household ``household_id``."""
+    row: dict[str, Cell] = {"户编号": household_id, "姓名": f"成员{n}", "身份证号": id_number(birth="20100101",
+                            seq=f"{n % 1000:03d}"), "与户主关系": "子", "劳动能力": "无劳动能力", "健康状况": "健康",
+                            "是否残疾": "否", "是否在校生": "是"}
+    row.update(cells)
+    return row
+
+
 def sheet(name: str, header: list[str], rows: Iterable[Mapping[str, Cell]], title_rows: int = 0) -> RawSheet:
     """Rows numbered as a spreadsheet would: optional title rows, the header, then the data."""
     out: list[tuple[int, tuple[Cell, ...]]] = [(i + 1, (f"标题行 {i + 1}",)) for i in range(title_rows)]
@@ -70,11 +79,17 @@ def sheet(name: str, header: list[str], rows: Iterable[Mapping[str, Cell]], titl
 
 
 def register(villages: Iterable[Mapping[str, Cell]] = (), households: Iterable[Mapping[str, Cell]] = (),
-             measures: Iterable[Mapping[str, Cell]] = (), title_rows: int = 0) -> RawRegister:
-    """A whole register; row numbers of data rows are title_rows + 2, + 3, ..."""
+             measures: Iterable[Mapping[str, Cell]] = (), title_rows: int = 0,
+             members: Iterable[Mapping[str, Cell]] | None = None) -> RawRegister:
+    """A whole register; row numbers of data rows are title_rows + 2, + 3, ...
+
+    ``members``: rows of the optional 家庭成员 tab (left out of the register when None)."""
     villages = list(villages) or [village()]
-    return RawRegister("test", {
+    sheets = {
         "行政村": sheet("行政村", headers("villages"), villages),
         "监测户": sheet("监测户", headers("households"), households, title_rows),
         "帮扶措施": sheet("帮扶措施", headers("measures"), measures),
-    })
+    }
+    if members is not None:
+        sheets["家庭成员"] = sheet("家庭成员", headers("members"), members)
+    return RawRegister("test", sheets)

@@ -73,7 +73,8 @@ def test_same_arguments_give_the_same_register(register: list[SheetData]) -> Non
 
 def test_tabs_and_headers_follow_the_contract(register: list[SheetData]) -> None:
     assert [sheet.name for sheet in register] == ["行政村", "监测户", "帮扶措施"]
-    for sheet, tab in zip(register, CONTRACT["tabs"], strict=True):
+    required = [tab for tab in CONTRACT["tabs"] if tab.get("required", True)]  # the demo has no 家庭成员 tab
+    for sheet, tab in zip(register, required, strict=True):
         assert sheet.name == tab["name"]
         assert sheet.header == tuple(column["header"] for column in tab["columns"])
         assert all(len(row) == len(sheet.header) for row in sheet.rows)

@@ -19,7 +19,7 @@ from .resources import resource
 
 COLUMN_TYPES = ("text", "integer", "number", "date", "enum", "multi", "bool", "id_number", "phone", "code")
 _COLUMN_KEYS = {"key", "header", "aliases", "type", "required", "values", "min", "max", "digits", "help"}
-_TAB_KEYS = {"key", "name", "required", "columns", "unique", "references", "date_order"}
+_TAB_KEYS = {"key", "name", "required", "columns", "unique", "unique_across", "references", "date_order"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,19 @@ class Column:
 class Unique:
     columns: tuple[str, ...]
     report: str
+
+
+@dataclass(frozen=True)
+class UniqueAcross:
+    """Values of ``columns`` must not appear in ``tab_columns`` of another tab (``tab``), except on a row of that
+    tab whose ``allow_same`` columns (other tab's keys) equal this row's (this tab's keys): e.g. a member's
+    身份证号 may be the 户主身份证号 of the member's own household, not of another one."""
+
+    columns: tuple[str, ...]
+    tab: str
+    tab_columns: tuple[str, ...]
+    report: str
+    allow_same: tuple[tuple[str, str], ...] = ()  # (column of this tab, column of the other tab)
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,7 @@ class Tab:
     unique: tuple[Unique, ...] = ()
     references: tuple[Reference, ...] = ()
     date_order: tuple[DateOrder, ...] = ()
+    unique_across: tuple[UniqueAcross, ...] = ()
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -180,6 +194,17 @@ def _check_tab(raw: Any, where: str, problems: list[str]) -> Tab | None:
         DateOrder(known(d.get("start", ""), "date_order"), known(d.get("end", ""), "date_order"))
         for d in raw.get("date_order") or []
     )
+    unique_across = []
+    for u in raw.get("unique_across") or []:
+        if not isinstance(u, dict) or not isinstance(u.get("allow_same") or {}, dict):
+            problems.append(f"{where}（{name}）：unique_across 的每一项应含 columns、tab、tab_columns、report，"
+                            "allow_same 写成「本表列: 对方表列」")
+            continue
+        same = tuple((known(str(mine), "unique_across"), str(theirs))
+                     for mine, theirs in (u.get("allow_same") or {}).items())
+        unique_across.append(UniqueAcross(tuple(known(c, "unique_across") for c in u.get("columns", [])),
+                                          str(u.get("tab", "")), tuple(str(c) for c in u.get("tab_columns", [])),
+                                          known(u.get("report", ""), "unique_across"), same))
     if not raw.get("key") or not raw.get("name"):
         problems.append(f"{where}：缺少 key 或 name")
         return None
@@ -191,6 +216,7 @@ def _check_tab(raw: Any, where: str, problems: list[str]) -> Tab | None:
         unique=unique,
         references=references,
         date_order=date_order,
+        unique_across=tuple(unique_across),
     )
 
 
@@ -204,6 +230,18 @@ def parse_contract(data: Any, origin: str) -> Contract:
         for ref in tab.references:
             if ref.tab not in tab_keys:
                 problems.append(f"工作表「{tab.name}」：references 指向不存在的工作表「{ref.tab}」")
+        for across in tab.unique_across:
+            other = next((t for t in tabs if t.key == across.tab), None)
+            if other is None:
+                problems.append(f"工作表「{tab.name}」：unique_across 指向不存在的工作表「{across.tab}」")
+                continue
+            if len(across.tab_columns) != len(across.columns) or not across.columns:
+                problems.append(f"工作表「{tab.name}」：unique_across 的 columns 和 tab_columns 应一一对应")
+            other_keys = {c.key for c in other.columns}
+            for key in (*across.tab_columns, *(theirs for _, theirs in across.allow_same)):
+                if key not in other_keys:
+                    problems.append(f"工作表「{tab.name}」：unique_across 引用了工作表「{other.name}」"
+                                    f"中不存在的列「{key}」")
     if problems:
         problems = list(dict.fromkeys(problems))
         listing = "\n".join(f"  - {p}" for p in problems)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -23,6 +23,7 @@ class LocatedTable:
     headers: dict[str, str]  # column key -> header text exactly as written
     missing: tuple[str, ...]  # keys of contract columns not found
     raw: pd.DataFrame  # raw cells of the data rows: columns = found keys, index = spreadsheet row numbers
+    present: bool = True  # False for an optional tab the register does not have (read as an empty sheet)
 
 
 def _match_columns(tab: Tab, cells: tuple[object, ...]) -> dict[str, int]:
@@ -92,6 +93,8 @@ def locate_all(register: RawRegister, contract: Contract) -> dict[str, LocatedTa
         )
     located: dict[str, LocatedTable] = {}
     for tab in contract.tabs:
-        sheet = find_sheet(register, tab) or RawSheet(tab.name, ())
-        located[tab.key] = locate(tab, sheet)
+        sheet = find_sheet(register, tab)
+        located[tab.key] = locate(tab, sheet or RawSheet(tab.name, ()))
+        if sheet is None:
+            located[tab.key] = replace(located[tab.key], present=False)
     return located

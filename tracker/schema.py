@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .contract import Column, Tab
+from .contract import Column, Tab, UniqueAcross
 
 _ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _ID_CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
@@ -128,6 +128,46 @@ def _ordered(start: str, end: str) -> Callable[[pd.DataFrame], pd.Series]:
     return check
 
 
+def across_clashes(rule: UniqueAcross, mine: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``mine`` whose ``rule.columns`` equal ``rule.tab_columns`` of a row of ``other`` that is not
+    "the same" (``rule.allow_same``): columns ``position`` (in ``mine``) and ``other`` (index label in
+    ``other``), first clash per row. Rows with a missing key part never clash; a row whose allow_same
+    columns are missing (on either side) is not judged either."""
+    if not set(rule.columns) <= set(mine) or not set(rule.tab_columns) <= set(other):
+        return pd.DataFrame({"position": [], "other": []})
+    same_mine = [m for m, _ in rule.allow_same]
+    same_other = [o for _, o in rule.allow_same]
+    if not set(same_mine) <= set(mine) or not set(same_other) <= set(other):
+        same_mine, same_other = [], []
+    keys = [f"k{i}" for i in range(len(rule.columns))]
+    same = [f"s{i}" for i in range(len(same_mine))]
+    left = pd.DataFrame({**{k: match_key(mine[c]) for k, c in zip(keys, rule.columns, strict=True)},
+                         **{k: match_key(mine[c]) for k, c in zip(same, same_mine, strict=True)}})
+    left["position"] = np.arange(len(mine))
+    right = pd.DataFrame({**{k: match_key(other[c]) for k, c in zip(keys, rule.tab_columns, strict=True)},
+                          **{k: match_key(other[c]) for k, c in zip(same, same_other, strict=True)}})
+    right["other"] = other.index.to_numpy()
+    left, right = left.dropna(subset=keys), right.dropna(subset=keys)
+    merged = left.merge(right, on=keys, how="inner", suffixes=("", "_other"))
+    if same:
+        mine_same = merged[same]
+        theirs = merged[[f"{k}_other" for k in same]].set_axis(same, axis=1)
+        judged = mine_same.notna().all(axis=1) & theirs.notna().all(axis=1)
+        differs = (mine_same.fillna("") != theirs.fillna("")).any(axis=1)
+        merged = merged[(judged & differs).to_numpy(dtype=bool)]
+    return merged[["position", "other"]].drop_duplicates("position").reset_index(drop=True)
+
+
+def _not_elsewhere(rule: UniqueAcross, other: pd.DataFrame) -> Callable[[pd.DataFrame], pd.Series]:
+    def check(df: pd.DataFrame) -> pd.Series:
+        clashes = across_clashes(rule, df.reset_index(drop=True), other)
+        ok = np.ones(len(df), dtype=bool)
+        ok[clashes["position"].to_numpy(dtype=np.int64)] = False
+        return pd.Series(ok, index=df.index)
+
+    return check
+
+
 def reference_keys(frame: pd.DataFrame, columns: Iterable[str]) -> frozenset[tuple[str, ...]]:
     """The folded key tuples present in a referenced tab (rows with a missing part are left out)."""
     cols = list(columns)
@@ -138,11 +178,13 @@ def reference_keys(frame: pd.DataFrame, columns: Iterable[str]) -> frozenset[tup
 
 
 def build_schema(
-    tab: Tab, present: set[str], references: dict[str, frozenset[tuple[str, ...]]], today: date
+    tab: Tab, present: set[str], references: dict[str, frozenset[tuple[str, ...]]], today: date,
+    others: Mapping[str, pd.DataFrame] | None = None,
 ) -> pa.DataFrameSchema:
     """The pandera schema of one tab, over the columns actually present in the sheet.
 
-    ``references`` maps a referenced tab key to its folded key tuples.
+    ``references`` maps a referenced tab key to its folded key tuples; ``others`` the parsed frames of the
+    other tabs, for ``unique_across``.
     """
     columns = {
         col.key: pa.Column(nullable=not col.required, checks=_column_checks(col, today), required=False)
@@ -156,6 +198,9 @@ def build_schema(
     for ref in tab.references:
         if set(ref.columns) <= present and ref.tab in references:
             checks.append(_frame_check("reference", ref.report, _refers(list(ref.columns), references[ref.tab])))
+    for across in tab.unique_across:
+        if set(across.columns) <= present and others is not None and across.tab in others:
+            checks.append(_frame_check("duplicate", across.report, _not_elsewhere(across, others[across.tab])))
     for order in tab.date_order:
         if {order.start, order.end} <= present:
             checks.append(_frame_check("date_order", order.end, _ordered(order.start, order.end)))

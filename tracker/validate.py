@@ -19,7 +19,7 @@ from . import cells
 from .contract import Column, Contract, Tab, load_contract
 from .layout import LocatedTable, locate_all
 from .messages import message
-from .schema import build_schema, match_key, reference_keys
+from .schema import across_clashes, build_schema, match_key, reference_keys
 from .sheets import RawRegister
 
 
@@ -51,6 +51,7 @@ class Table:
     values: pd.DataFrame
     text: pd.DataFrame
     error_rows: frozenset[int]
+    present: bool = True  # False: an optional tab the register does not have (empty, left out of summaries)
 
     def header(self, key: str) -> str:
         return self.headers.get(key, self.tab.column(key).header)
@@ -63,13 +64,14 @@ class ValidatedRegister:
     errors: tuple[CellError, ...]
 
     def summary(self) -> dict[str, Any]:
+        present = [t for t in self.tables.values() if t.present]
         return {
             "source": self.source,
             "error_count": len(self.errors),
             "by_code": dict(Counter(e.code for e in self.errors)),
             "by_sheet": dict(Counter(e.sheet for e in self.errors)),
-            "rows": {t.sheet: len(t.values) for t in self.tables.values()},
-            "rows_with_errors": {t.sheet: len(t.error_rows) for t in self.tables.values()},
+            "rows": {t.sheet: len(t.values) for t in present},
+            "rows_with_errors": {t.sheet: len(t.error_rows) for t in present},
         }
 
 
@@ -151,11 +153,13 @@ def _detail(work: _Work, code: str, key: str, position: int, tables: dict[str, _
     tab = work.located.tab
     rows = work.located.raw.index.to_numpy()
     if code == "duplicate":
-        rule = next(u for u in tab.unique if u.report == key)
-        folded = pd.DataFrame({k: match_key(work.parsed[k]) for k in rule.columns})
-        mine = tuple(folded.iloc[position])
-        first = next(i for i, r in enumerate(folded.itertuples(index=False)) if tuple(r) == mine)
-        return f"第 {rows[first]} 行"
+        for rule in (u for u in tab.unique if u.report == key):
+            folded = pd.DataFrame({k: match_key(work.parsed[k]) for k in rule.columns})
+            mine = tuple(folded.iloc[position])
+            first = next(i for i, r in enumerate(folded.itertuples(index=False)) if tuple(r) == mine)
+            if first != position:
+                return f"第 {rows[first]} 行"
+        return _across_detail(work, key, position, tables)
     if code == "reference":
         ref = next(r for r in tab.references if r.report == key)
         target = tables[ref.tab].located
@@ -171,9 +175,27 @@ def _detail(work: _Work, code: str, key: str, position: int, tables: dict[str, _
     return ""
 
 
+def _across_detail(work: _Work, key: str, position: int, tables: dict[str, _Work]) -> str:
+    """Where a value clashing with another tab (``unique_across``) is, e.g.
+    「监测户」工作表第 5 行（户编号「H0002」）的「户主身份证号」."""
+    for rule in (u for u in work.located.tab.unique_across if u.report == key and u.tab in tables):
+        target = tables[rule.tab]
+        clashes = across_clashes(rule, work.parsed.iloc[[position]].reset_index(drop=True), target.parsed)
+        if len(clashes):
+            other = int(clashes["other"].iat[0])
+            header = {c.key: target.located.headers.get(c.key, c.header) for c in target.located.tab.columns}
+            where = "、".join(f"{header[t]}「{target.text[t].iat[other]}」"
+                             for _, t in rule.allow_same if t in target.text)
+            column = "、".join(header[t] for t in rule.tab_columns)
+            return (f"「{target.located.sheet}」工作表第 {target.located.raw.index[other]} 行"
+                    f"{f'（{where}）' if where else ''}的「{column}」")
+    return "其他记录"
+
+
 def _run_schema(work: _Work, collector: _Collector, references: dict[str, frozenset[tuple[str, ...]]],
                 tables: dict[str, _Work], today: date) -> None:
-    schema = build_schema(work.located.tab, set(work.parsed.columns), references, today)
+    schema = build_schema(work.located.tab, set(work.parsed.columns), references, today,
+                          {key: other.parsed for key, other in tables.items()})
     try:
         schema.validate(work.parsed, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -201,7 +223,7 @@ def _finish(work: _Work, collector: _Collector) -> Table:
     text.index = rows
     error_rows = frozenset(e.row for e in collector.errors if e.row is not None)
     return Table(located.tab, located.sheet, located.header_row, dict(located.headers), values, text,
-                 error_rows)
+                 error_rows, located.present)
 
 
 def validate(register: RawRegister, contract: Contract | None = None, today: date | None = None

@@ -47,6 +47,7 @@ class RuleOutcome:
     skipped: tuple[Skipped, ...]
     facts: HouseholdFacts  # by 监测户 row
     county: CountyFacts
+    warnings: Any = None  # a tracker.rules.warnings.WarningOutcome when department lists were matched
 
     @property
     def skipped_rules(self) -> frozenset[str]:
@@ -119,7 +120,7 @@ def evaluate(validated: ValidatedRegister, policy: Policy, as_of: date) -> RuleO
     facts = compute_facts(ctx)
     frames = []
     for spec in RULES:
-        if policy.missing(spec.whole_needs):
+        if spec.source != "register" or policy.missing(spec.whole_needs):
             continue
         frame = CHECKS[spec.id](ctx, facts)
         frame.insert(0, "rule", spec.id)

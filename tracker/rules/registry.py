@@ -27,6 +27,8 @@ class RuleSpec:
     needs: tuple[str, ...] = ()  # policy keys it reads; the rule is skipped while one of them is unset...
     part_needs: tuple[str, ...] = ()  # ...except these (among ``needs``), whose absence only skips ``part``
     part: str = ""
+    source: Literal["register", "warnings"] = "register"  # "warnings": judged only when department warning
+    # lists are given (tracker.rules.warnings, not the engine's CHECKS)
 
     @property
     def whole_needs(self) -> tuple[str, ...]:
@@ -149,6 +151,33 @@ RULES: tuple[RuleSpec, ...] = (
         "超过规定天数（默认 31 天，与按月动态调整相一致）；没有填写排查日期的也列出来。",
         "请组织本村走访摸排，并在“行政村”表中填写最近排查日期。",
         needs=("screening_interval_days",),
+    ),
+    RuleSpec(
+        "warning.monitored", "warning", "household", "在册户成员出现在行业部门预警名单上", "三、(三)；六、(二)",
+        "通过农户申报、乡村干部走访排查、相关行业部门筛查预警等多种途径收集信息；卫生健康、医保、应急管理、"
+        "民政、残联等部门要加强数据共享与比对分析，及时通报支出骤增或收入骤减家庭的预警信息。部门报来的预警"
+        "名单按身份证号与名册中的户主和家庭成员比对：名单上的人属于正在监测（或已返贫、已纳入建档立卡）的户时，"
+        "把预警类型、金额和日期列在这一户下面，说明这一户的情况可能有了新变化。",
+        "请帮扶责任人尽快入户核实预警情况，重新评估返贫致贫风险，更新名册中的收入、支出和风险类型，"
+        "并据此调整帮扶措施。",
+        source="warnings",
+    ),
+    RuleSpec(
+        "warning.cleared", "warning", "household", "已消除风险的户出现新预警", "三、(三)；六、(二)",
+        "名单上的人属于已标注“风险已消除”（或“自然减少”）的户：这一户的返贫致贫风险可能再次出现。"
+        "风险消除不等于不再关注，部门预警是重新发现风险的重要途径。",
+        "请入户核实：风险确实再次出现的，把监测状态改回“监测中”，按村级评议、乡镇审核、县级确定、系统录入的"
+        "程序重新纳入监测，并落实帮扶措施。",
+        source="warnings",
+    ),
+    RuleSpec(
+        "warning.unmonitored", "warning", "village", "预警名单上的人不在名册中（待走访线索）", "三、(三)；六、(二)",
+        "名单上的人既不是名册中任何一户的户主，也不是登记的家庭成员：这是一条需要走访核实的线索，防止漏评漏纳。"
+        "名单写明了乡镇和行政村、并且在“行政村”表中找得到的，线索交给该村（列在村页面上）；否则列在县级的"
+        "“预警线索”页面上，由县里查明所在村。页面上身份证号只显示前 4 位和后 4 位。",
+        "请所在村尽快入户走访核实：符合监测范围的，按程序纳入监测（农户申报或发现日期填预警日期）；"
+        "不符合的，在走访记录中写明核实情况。",
+        source="warnings",
     ),
 )
 

@@ -23,8 +23,11 @@ def exit_code(outcome: RuleOutcome) -> int:
 
 def summary(validated: ValidatedRegister, outcome: RuleOutcome) -> dict[str, Any]:
     households = validated.tables["households"].values
-    return {**outcome.counts(), "validation_errors": len(validated.errors), "households": len(households),
-            "monitored_households": outcome.county.monitored_households}
+    out = {**outcome.counts(), "validation_errors": len(validated.errors), "households": len(households),
+           "monitored_households": outcome.county.monitored_households}
+    if outcome.warnings is not None:  # department lists were matched (--warnings): their files, matches, errors
+        out["warning_lists"] = outcome.warnings.summary()
+    return out
 
 
 def check_json(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
@@ -78,6 +81,10 @@ def check_text(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
     if validated.errors:
         lines.append(f"名册中有 {len(validated.errors)} 处数据错误，填错的单元格不参与下面的判断；"
                      f"请运行 tracker validate --source {validated.source} 查看并改正。")
+    if outcome.warnings is not None:
+        from .warnings import text_lines
+
+        lines.extend(text_lines(validated, outcome.warnings))
     counts = outcome.counts()["by_severity"]
     if not outcome.findings:
         lines.append("政策检查：没有发现问题。")
@@ -91,8 +98,10 @@ def check_text(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
         for (household, sheet, row), own in groupby(in_place, key=lambda f: (f.household, f.sheet, f.row)):
             if row is not None and household is not None:
                 lines.append(f"  户编号 {household or '（未填）'}（{sheet} 第 {row} 行）")
-            elif row is not None:
+            elif row is not None and sheet == validated.tables["villages"].sheet:
                 lines.append(f"  本村（{sheet} 第 {row} 行）")
+            elif row is not None:
+                lines.append(f"  {sheet} 第 {row} 行")
             for f in own:
                 lines.extend(_finding_lines(f, "    " if row is not None else "  "))
     return "\n".join(lines) + "\n"
