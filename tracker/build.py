@@ -20,6 +20,7 @@ import yaml
 
 from .encryption import isolate_plugin_state
 from .errors import BuildError
+from .kdf_cache import seed_plugin
 from .resources import resource
 
 
@@ -48,8 +49,10 @@ def _config(docs: Path, site: Path, nav: list[NavEntry], extra: Mapping[str, Any
 
 
 def build_site_dir(pages: Mapping[str, str], site_dir: Path, nav: list[NavEntry],
-                   extra_config: Mapping[str, Any] | None = None) -> None:
-    """Write the pages next to the hand-written docs and run mkdocs into ``site_dir`` (must not exist)."""
+                   extra_config: Mapping[str, Any] | None = None, key_dir: Path | None = None) -> None:
+    """Write the pages next to the hand-written docs and run mkdocs into ``site_dir`` (must not exist).
+
+    ``key_dir``: the private data directory where derived encryption keys are kept between builds."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -71,6 +74,7 @@ def build_site_dir(pages: Mapping[str, str], site_dir: Path, nav: list[NavEntry]
         try:
             cfg = load_config(config_file=str(config_file))
             isolate_plugin_state(cfg)
+            seed_plugin(cfg, key_dir)
             build(cfg)
         except MkDocsException as exc:
             raise BuildError(f"生成网站失败：{exc}") from exc

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from .findings import SEVERITY_ORDER
+from .history import Change, Diff, Vanished
 from .rules import RULES
 from .views import ErrorView, FindingView, HouseholdView, SiteModel, TownshipView, VillageView
 
 CHECKED_SEVERITIES = ("error", "warning")
+WARNING_PREFIX = "warning."  # department warning lists: their own section (partials/warnings_part.html.j2)
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,10 @@ class TownshipChecklist:
     exits: tuple[HouseholdView, ...]
     data_errors: tuple[HouseholdView, ...]
     village_errors: tuple[tuple[VillageView, ErrorView], ...]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.new or self.cleared or self.groups or self.unscreened or self.exits
-                    or self.data_errors or self.village_errors)
+    vanished: tuple[tuple[VillageView, Vanished], ...] = ()  # removed from the sheet this month: confirm
+    changes: tuple[tuple[HouseholdView, Change], ...] = ()  # category / status / village changed this month
+    warnings: tuple[Item, ...] = ()  # department-list warnings on households (warning.monitored / .cleared)
+    leads: tuple[tuple[VillageView, FindingView], ...] = ()  # people on a list in no household (warning.unmonitored)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class Checklist:
     parts: tuple[TownshipChecklist, ...]
     county_findings: tuple[FindingView, ...] = ()
     unassigned: tuple[HouseholdView, ...] = ()
+    lost: tuple[Vanished, ...] = ()  # removed this month, village unknown
+    leads: tuple[FindingView, ...] = ()  # warning.unmonitored without a village (the county leads page)
 
 
 def month_title(as_of: date) -> str:
@@ -73,7 +76,7 @@ def _groups(households: Sequence[HouseholdView]) -> tuple[RuleGroup, ...]:
     by_rule: dict[str, list[Item]] = {}
     for h in households:
         for f in h.findings:
-            if f.severity in CHECKED_SEVERITIES:
+            if f.severity in CHECKED_SEVERITIES and not f.rule.startswith(WARNING_PREFIX):  # own section
                 by_rule.setdefault(f.rule, []).append(Item(h, f))
     specs = {r.id: r for r in RULES}
     order = {r.id: i for i, r in enumerate(RULES)}
@@ -84,8 +87,9 @@ def _groups(households: Sequence[HouseholdView]) -> tuple[RuleGroup, ...]:
     return tuple(sorted(groups, key=lambda g: (SEVERITY_ORDER[g.severity], order.get(g.rule, 99))))
 
 
-def township_checklist(township: TownshipView, as_of: date) -> TownshipChecklist:
+def township_checklist(township: TownshipView, as_of: date, changes: Diff | None = None) -> TownshipChecklist:
     households = township.households
+    by_id = {h.household_id: h for h in households}
     unscreened = tuple((v, f) for v in township.villages for f in v.findings if f.rule == "coverage.unscreened")
     return TownshipChecklist(
         name=township.name, slug=township.slug,
@@ -96,20 +100,29 @@ def township_checklist(township: TownshipView, as_of: date) -> TownshipChecklist
         exits=tuple(h for h in households if h.exit_ends_soon),
         data_errors=tuple(h for h in households if h.errors),
         village_errors=tuple((v, e) for v in township.villages for e in v.errors),
+        vanished=tuple((v, g) for v in township.villages for g in v.vanished if _in_month(g.removed_on, as_of)),
+        changes=tuple((by_id[c.household_id], c) for c in (changes.changes if changes else ())
+                      if c.household_id in by_id),
+        warnings=tuple(Item(h, f) for h in households for f in h.findings if f.rule.startswith(WARNING_PREFIX)),
+        leads=tuple((v, f) for v in township.villages for f in v.findings if f.rule == "warning.unmonitored"),
     )
 
 
-def checklist_for_township(model: SiteModel, township: TownshipView) -> Checklist:
+def checklist_for_township(model: SiteModel, township: TownshipView, changes: Diff | None = None) -> Checklist:
     month = month_title(model.as_of)
     return Checklist(f"{township.name} {month} 动态调整清单", month, model.as_of,
-                     (township_checklist(township, model.as_of),))
+                     (township_checklist(township, model.as_of, changes),))
 
 
-def county_checklist(model: SiteModel) -> Checklist:
+def county_checklist(model: SiteModel, changes: Diff | None = None) -> Checklist:
     month = month_title(model.as_of)
     return Checklist(
         f"{model.county} {month} 动态调整清单", month, model.as_of,
-        tuple(township_checklist(t, model.as_of) for t in model.townships),
-        county_findings=tuple(f for f in model.county_findings if f.severity in CHECKED_SEVERITIES),
+        tuple(township_checklist(t, model.as_of, changes) for t in model.townships),
+        county_findings=tuple(f for f in model.county_findings
+                              if f.severity in CHECKED_SEVERITIES and f.rule != "warning.unmonitored"),
         unassigned=model.unassigned.households if model.unassigned else (),
+        lost=tuple(g for g in (model.unassigned.vanished if model.unassigned else ())
+                   if _in_month(g.removed_on, model.as_of)),
+        leads=tuple(f for f in model.county_findings if f.rule == "warning.unmonitored"),
     )

@@ -6,6 +6,7 @@ Exit codes: 0 success / no errors, 1 errors found in the data, 2 the input canno
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -41,10 +42,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     back = _write_back(args)
     result = back.validate() if back else read_and_validate(args.source)
-    sys.stdout.write(report_json(result) + "\n" if args.format == "json" else report_text(result))
+    lists = None
+    if args.warnings:  # department warning lists: their errors are listed after the register's
+        from .warning_lists import read_warning_lists, validation_report
+
+        lists = read_warning_lists(args.warnings)
+        sys.stdout.write(validation_report(result, lists, args.format))
+    else:
+        sys.stdout.write(report_json(result) + "\n" if args.format == "json" else report_text(result))
     if back:
         print(back.write(result.errors), file=sys.stderr)
-    return 1 if result.errors else 0
+    return 1 if result.errors or (lists is not None and lists.errors) else 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -59,6 +67,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     back = _write_back(args)
     validated = back.validate(today=as_of) if back else read_and_validate(args.source, today=as_of)
     outcome = evaluate(validated, policy, as_of)
+    if args.warnings:
+        from .rules.warnings import with_warnings
+
+        outcome = with_warnings(validated, outcome, args.warnings)
     sys.stdout.write(check_json(validated, outcome) + "\n" if args.format == "json" else check_text(validated, outcome))
     if back:
         print(back.write(validated.errors, outcome.findings), file=sys.stderr)
@@ -86,27 +98,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build_site
+    from .progress import StageTimer
     from .secrets_file import resolve_secrets
 
     secrets = resolve_secrets(args.secrets, Path(args.out))
-    outcome = build_site(args.source, Path(args.out), policy_file=args.policy, as_of=args.as_of, secrets=secrets)
-    print("\n".join((outcome.summary_line(), *outcome.notes)))
-    return 0
-
-
-def cmd_nightly(args: argparse.Namespace) -> int:
-    from .pipeline import DEFAULT_OUT, nightly
-    from .secrets_file import resolve_secrets
-
-    out = Path(args.out) if args.out else None
-    secrets = resolve_secrets(args.secrets, out or DEFAULT_OUT)
-    outcome = nightly(source=args.source, out=out, secrets=secrets)
+    timer = StageTimer(quiet=not args.progress)
+    outcome = build_site(args.source, Path(args.out), policy_file=args.policy, as_of=args.as_of, secrets=secrets,
+                         timer=timer, warnings=args.warnings)
+    if args.timings:
+        stages = timer.as_dict(pages=outcome.pages, output_bytes=sum(
+            f.stat().st_size for f in Path(args.out).rglob("*") if f.is_file()))
+        Path(args.timings).write_text(json.dumps(stages, ensure_ascii=False, indent=1), encoding="utf-8")
     print("\n".join((outcome.summary_line(), *outcome.notes)))
     return 0
 
 
 _WRITE_BACK_HELP = "把结果写回 Google 表格的「校验结果」工作表（整体替换；需要把表格共享给服务账号为编辑者）"
 
+
+_WARNINGS_HELP = "行业部门预警名单的目录（.xlsx / .csv，每人一行，列见 schemas/warnings.yaml），按身份证号与名册比对"
 
 _SECRETS_HELP = "网站密码文件（TOML，见 README；也可用环境变量 TRACKER_SECRETS），必须在 git 仓库和网站目录以外"
 
@@ -119,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", required=True, help=".xlsx 工作簿、存放 CSV 文件的目录，或 Google 表格网址 / gsheet:KEY")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--write-back", action="store_true", help=_WRITE_BACK_HELP)
+    p.add_argument("--warnings", default=None, help=_WARNINGS_HELP)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("check", help="按政策规则检查名册，列出每户的问题和下一步")
@@ -127,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_as_of, default=None, help="按哪一天判断，默认今天（北京时间）")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--write-back", action="store_true", help=_WRITE_BACK_HELP)
+    p.add_argument("--warnings", default=None, help=_WARNINGS_HELP)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("template", help="生成空白名册模板（.xlsx 文件，或建在空白的 Google 表格里）")
@@ -147,13 +159,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", default=None, help="政策参数 YAML 文件（默认 schemas/policy.yaml）")
     p.add_argument("--as-of", type=_as_of, default=None, help="按哪一天判断，默认今天（北京时间）")
     p.add_argument("--secrets", default=None, help=_SECRETS_HELP)
+    p.add_argument("--timings", default=None, help="把各阶段用时写成 JSON 文件")
+    p.add_argument("--progress", action="store_true", help="打印各阶段的进度")
+    p.add_argument("--warnings", default=None, help=_WARNINGS_HELP)
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("nightly", help="夜间任务：读取名册、校验、生成并发布网站")
-    p.add_argument("--source", default=None, help="不给出时使用自动生成的演示名册")
-    p.add_argument("--out", default=None, help="默认 public/")
-    p.add_argument("--secrets", default=None, help=_SECRETS_HELP + "；演示时不给出则自动生成演示密码")
-    p.set_defaults(func=cmd_nightly)
+    from .cli_nightly import add_commands as add_nightly_commands
+
+    add_nightly_commands(sub, _as_of, _SECRETS_HELP)
 
     from .cli_security import add_commands
 

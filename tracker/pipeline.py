@@ -1,13 +1,13 @@
 """The stages wired together: source -> validate -> rules -> render -> build -> publish.
 
-Library first: the CLI only parses arguments and prints what these functions return.
+Library first: the CLI only parses arguments and prints what these functions return. Every stage runs
+inside a :class:`StageTimer`, which logs it and records its duration (``--timings FILE``).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,11 +16,14 @@ from .build import NavEntry, build_site_dir
 from .cells import today_in_china
 from .encryption import KDF_POW, encryption_config, missing_places, page_levels
 from .errors import ConfigError
+from .history import Diff, Vanished
 from .passwords import Secrets
 from .policy import load_policy
-from .publish import publish
+from .progress import StageTimer
+from .publish import discard, disk_error, prepare, switch
 from .render import GUIDE_PAGES, RenderContext, render_pages
 from .rules import RuleOutcome, evaluate
+from .sheets import RawRegister
 from .sources import open_source
 from .validate import ValidatedRegister, validate
 from .views import SiteModel, build_site_model
@@ -38,6 +41,16 @@ registered_population: 30000
 def read_and_validate(source: str, today: date | None = None) -> ValidatedRegister:
     register = open_source(source).read()
     return validate(register, today=today)
+
+
+@dataclass(frozen=True)
+class SiteHistory:
+    """What snapshots add to a build: vanished households, this month's changes, past months' pages."""
+
+    vanished: Mapping[str, Vanished] = field(default_factory=dict)
+    month_changes: Diff | None = None
+    archive_pages: Mapping[str, str] = field(default_factory=dict)  # path -> Markdown, county level
+    archive_months: tuple[tuple[str, str], ...] = ()  # (YYYY-MM, label)
 
 
 @dataclass(frozen=True)
@@ -59,16 +72,37 @@ class BuildOutcome:
                 f"共 {self.pages} 页，用时 {self.seconds:.1f} 秒。")
 
 
-def check(source: str, policy_file: str | None = None, as_of: date | None = None
+def check(source: str | RawRegister | ValidatedRegister, policy_file: str | None = None,
+          as_of: date | None = None, timer: StageTimer | None = None, warnings: str | Path | None = None,
           ) -> tuple[ValidatedRegister, RuleOutcome]:
-    """Read, validate and evaluate the policy rules as of a date (default: today in Asia/Shanghai)."""
+    """Read, validate and evaluate the policy rules as of a date (default: today in Asia/Shanghai).
+
+    ``source`` may already be read (a RawRegister) or validated (as of the same date). ``warnings``: a folder
+    of department warning lists to match (:mod:`tracker.rules.warnings`; ``outcome.warnings`` then holds them)."""
+    timer = timer or StageTimer(quiet=True)
     policy = load_policy(Path(policy_file) if policy_file else None)
     as_of = as_of or today_in_china()
-    validated = read_and_validate(source, today=as_of)
-    return validated, evaluate(validated, policy, as_of)
+    if isinstance(source, ValidatedRegister):
+        validated = source
+    else:
+        if isinstance(source, RawRegister):
+            raw = source
+        else:
+            with timer.stage("read"):
+                raw = open_source(source).read()
+        with timer.stage("validate"):
+            validated = validate(raw, today=as_of)
+    with timer.stage("rules"):
+        outcome = evaluate(validated, policy, as_of)
+    if warnings is not None:
+        from .rules.warnings import with_warnings
+
+        with timer.stage("warnings"):
+            outcome = with_warnings(validated, outcome, warnings)
+    return validated, outcome
 
 
-def _nav(model: SiteModel) -> list[NavEntry]:
+def _nav(model: SiteModel, history: SiteHistory) -> list[NavEntry]:
     """Township pages, checklists and guidance in the navigation; villages are reached from townships."""
     townships = tuple(NavEntry(t.name, f"{t.slug}/index.md") for t in model.townships)
     nav = [NavEntry("首页", "index.md")]
@@ -77,7 +111,12 @@ def _nav(model: SiteModel) -> list[NavEntry]:
     checklists = (NavEntry("全县", "checklist.md"),
                   *(NavEntry(t.name, f"{t.slug}/checklist.md") for t in model.townships))
     nav.append(NavEntry("动态调整清单", children=checklists))
+    if history.archive_months:
+        nav.append(NavEntry("往月清单", children=tuple(NavEntry(label, f"archive/{month}/checklist.md")
+                                                       for month, label in history.archive_months)))
     nav.append(NavEntry("名册校验报告", "report.md"))
+    if model.outcome.warnings is not None:  # department warning lists were matched: the county leads page
+        nav.append(NavEntry("预警线索", "leads.md"))
     nav.append(NavEntry("政策指引", children=tuple(NavEntry(title, path) for path, title, _ in GUIDE_PAGES)))
     return nav
 
@@ -97,46 +136,39 @@ def _password_notes(passwords: Secrets, model: SiteModel, demo: bool) -> tuple[s
     return tuple(notes)
 
 
-def build_site(source: str, out: Path, policy_file: str | None = None, as_of: date | None = None,
+def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_file: str | None = None,
+               as_of: date | None = None,
                demo: bool = False, secrets: Secrets | Callable[[SiteModel], Secrets] | None = None,
-               kdf_pow: int = KDF_POW) -> BuildOutcome:
-    """``secrets``: the site passwords, or a function giving them for the site model (the demo's)."""
+               kdf_pow: int = KDF_POW, timer: StageTimer | None = None,
+               history: SiteHistory | None = None, warnings: str | Path | None = None,
+               key_dir: Path | None = None) -> BuildOutcome:
+    """``secrets``: the site passwords, or a function giving them for the site model (the demo's).
+    ``warnings``: a folder of department warning lists (see :func:`check`). ``key_dir``: the private data
+    directory that keeps derived encryption keys between builds (see :mod:`tracker.kdf_cache`)."""
     if secrets is None:
         raise ConfigError(NO_PASSWORDS)
-    started = time.monotonic()
-    validated, outcome = check(source, policy_file, as_of)
-    model = build_site_model(validated, outcome)
-    passwords = secrets(model) if callable(secrets) else secrets
-    built_at = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y年%-m月%-d日 %H:%M")
-    pages = render_pages(model, RenderContext(built_at=built_at, demo=demo))
-    extra = encryption_config(passwords, model, page_levels(pages), kdf_pow)
-    publish(out, lambda target: build_site_dir(pages, target, _nav(model), extra))
+    timer = timer or StageTimer(quiet=True)
+    history = history or SiteHistory()
+    validated, outcome = check(source, policy_file, as_of, timer, warnings=warnings)
+    with timer.stage("render"):
+        model = build_site_model(validated, outcome, vanished=history.vanished)
+        passwords = secrets(model) if callable(secrets) else secrets
+        built_at = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y年%-m月%-d日 %H:%M")
+        pages = render_pages(model, RenderContext(built_at=built_at, demo=demo,
+                                                  month_changes=history.month_changes,
+                                                  archive_months=history.archive_months))
+        pages.update(history.archive_pages)
+        extra = encryption_config(passwords, model, page_levels(pages), kdf_pow)
+    staging = prepare(out)
+    try:
+        with timer.stage("build", f"{len(pages)} 页"):
+            try:
+                build_site_dir(pages, staging / "site", _nav(model, history), extra, key_dir=key_dir)
+            except OSError as exc:
+                raise disk_error(exc) from exc
+        with timer.stage("publish", str(out)):
+            switch(out, staging)
+    finally:
+        discard(staging)
     return BuildOutcome(out, len(pages), len(model.villages), len(model.households), len(validated.errors),
-                        len(outcome.findings), time.monotonic() - started, demo,
-                        _password_notes(passwords, model, demo))
-
-
-def nightly(source: str | None = None, out: Path | None = None, secrets: Secrets | None = None) -> BuildOutcome:
-    """The main job. With no source configured it builds the site of a generated demo county.
-
-    The demo's passwords, unless ``secrets`` are given, are generated into ``.tracker/demo/secrets.toml``.
-    """
-    demo = source is None
-    if source is None:
-        from .demo import generate
-        from .writers import write_register
-
-        register = DEMO_DIR / "register.xlsx"
-        register.parent.mkdir(parents=True, exist_ok=True)
-        write_register(generate(), register)
-        source = str(register)
-        policy = DEMO_DIR / "policy.yaml"
-        policy.write_text(DEMO_POLICY, encoding="utf-8")
-        target = out or DEFAULT_OUT
-        if secrets is None:
-            from .secrets_file import demo_secrets
-
-            return build_site(source, target, policy_file=str(policy), demo=True,
-                              secrets=lambda model: demo_secrets(model, target)[0])
-        return build_site(source, target, policy_file=str(policy), demo=True, secrets=secrets)
-    return build_site(source, out or DEFAULT_OUT, demo=demo, secrets=secrets)
+                        len(outcome.findings), timer.total, demo, _password_notes(passwords, model, demo))

@@ -22,6 +22,8 @@ from .checklist import checklist_for_township, county_checklist, month_title
 from .contract import load_contract
 from .dashboard import county_dashboard, township_dashboard
 from .findings import SEVERITY_LABEL
+from .history import Diff
+from .leads import leads_view
 from .messages import CODES
 from .policy import DESCRIPTIONS
 from .resources import resource
@@ -92,6 +94,8 @@ def environment() -> jinja2.Environment:
 class RenderContext:
     built_at: str
     demo: bool = False
+    month_changes: Diff | None = None  # this month's changes from the snapshots, when there are any
+    archive_months: tuple[tuple[str, str], ...] = ()  # past months with a checklist: (YYYY-MM, label)
 
 
 def _root(path: str) -> str:
@@ -123,6 +127,18 @@ def guide_pages(model: SiteModel, env: jinja2.Environment) -> dict[str, str]:
             for path, title, template in GUIDE_PAGES}
 
 
+def render_checklists(model: SiteModel, prefix: str, changes: Diff | None = None) -> dict[str, str]:
+    """Checklist pages only, under ``prefix`` (past months' checklists rebuilt from snapshots), county level."""
+    env = environment()
+    month = month_title(model.as_of)
+    pages = {}
+    county = county_checklist(model, changes)
+    path = f"{prefix}checklist.md"
+    pages[path] = env.get_template("checklist.md.j2").render(root=_root(path), level=COUNTY_LEVEL, m=model,
+                                                             month=month, title=county.title, c=county)
+    return pages
+
+
 def render_pages(model: SiteModel, ctx: RenderContext) -> dict[str, str]:
     """Every generated page of the site, keyed by its path under the docs directory."""
     env = environment()
@@ -136,15 +152,17 @@ def render_pages(model: SiteModel, ctx: RenderContext) -> dict[str, str]:
 
     put("index.md", "home.md.j2", COUNTY_LEVEL, title=f"{model.county}监测台账", demo=ctx.demo,
         built_at=ctx.built_at, d=county_dashboard(model), skipped=model.outcome.skipped,
-        policy_rows=_policy_rows(model))
+        policy_rows=_policy_rows(model), archive=ctx.archive_months)
     put("report.md", "report.md.j2", COUNTY_LEVEL, title="名册校验报告")
-    county = county_checklist(model)
+    if model.outcome.warnings is not None:  # department warning lists were matched (tracker.leads)
+        put("leads.md", "leads.md.j2", COUNTY_LEVEL, title="行业部门预警线索", w=leads_view(model))
+    county = county_checklist(model, ctx.month_changes)
     put("checklist.md", "checklist.md.j2", COUNTY_LEVEL, title=county.title, c=county)
     for township in model.townships:
         level = township_level(township.slug)
         put(f"{township.slug}/index.md", "township.md.j2", level, title=township.name, t=township,
             d=township_dashboard(model, township))
-        checklist = checklist_for_township(model, township)
+        checklist = checklist_for_township(model, township, ctx.month_changes)
         put(f"{township.slug}/checklist.md", "checklist.md.j2", level, title=checklist.title, c=checklist)
         for village in township.villages:
             put(f"{township.slug}/{village.slug}.md", "village.md.j2", village_level(village.slug),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,8 @@ import pandas as pd
 
 from . import fmt
 from .findings import SEVERITY_ORDER, Finding
+from .history import Vanished
+from .members import MemberView, household_members
 from .policy import Policy
 from .rules import STEPS, HouseholdFact, RuleOutcome
 from .schema import match_key
@@ -82,6 +85,7 @@ class HouseholdView:
     exit_ends_soon: bool
     findings: tuple[FindingView, ...]
     errors: tuple[ErrorView, ...]
+    members: tuple[MemberView, ...] = ()  # the optional 家庭成员 tab (tracker.members), masked
 
     @property
     def steps_done(self) -> int:
@@ -110,6 +114,7 @@ class VillageView:
     findings: tuple[FindingView, ...] = ()
     errors: tuple[ErrorView, ...] = ()
     registered: bool = True
+    vanished: tuple[Vanished, ...] = ()  # households that disappeared from the sheet: confirm
 
     @property
     def title(self) -> str:
@@ -177,7 +182,7 @@ def error_anchor(tab_key: str, row: int | None) -> str:
 
 #: Columns masked in the error report too: the report page is decrypted by county staff, who need the
 #: row, not the whole number, to find the cell (data minimisation; see tracker/fmt.py).
-_MASKED_COLUMNS = {"head_id_number": fmt.mask_id, "phone": fmt.mask_phone}
+_MASKED_COLUMNS = {"head_id_number": fmt.mask_id, "id_number": fmt.mask_id, "phone": fmt.mask_phone}
 
 
 def _error_view(e: CellError) -> ErrorView:
@@ -278,6 +283,7 @@ class _Builder:
         table: Table = self.validated.tables["households"]
         policy = self.outcome.policy
         active, measure_errors = self.measures()
+        members, member_errors = household_members(self.validated)
         out: dict[int, HouseholdView] = {}
         for row, h in table.values.iterrows():
             row = int(row)
@@ -307,7 +313,8 @@ class _Builder:
                 exit_ends_soon=bool(fact and fact.exit_ends_soon),
                 findings=_sorted_findings(self.hh_findings.get(row, [])),
                 errors=tuple(_error_view(e) for e in self.errors.get(("households", row), [])
-                             + measure_errors.get(row, [])),
+                             + measure_errors.get(row, []) + member_errors.get(row, [])),
+                members=members.get(row, ()),
             )
         return out
 
@@ -316,8 +323,12 @@ def _folded(text: str) -> str:
     return str(match_key(pd.Series([text])).iat[0])
 
 
-def build_site_model(validated: ValidatedRegister, outcome: RuleOutcome) -> SiteModel:
+def build_site_model(validated: ValidatedRegister, outcome: RuleOutcome,
+                     vanished: Mapping[str, Vanished] | None = None) -> SiteModel:
     builder = _Builder(validated, outcome)
+    gone: dict[tuple[str, str], list[Vanished]] = defaultdict(list)
+    for item in (vanished or {}).values():
+        gone[(_folded(item.record.township), _folded(item.record.village))].append(item)
     villages_t, hv = validated.tables["villages"], validated.tables["households"].values
     places: dict[tuple[str, str], tuple[str, str, str, str]] = {}  # folded -> (tslug, vslug, township, village)
     order: list[tuple[int, tuple[str, str]]] = []
@@ -351,13 +362,15 @@ def build_site_model(validated: ValidatedRegister, outcome: RuleOutcome) -> Site
             households=tuple(households[r] for r in by_village.get(key, [])),
             findings=_sorted_findings(builder.village_findings.get((township, name), [])),
             errors=tuple(_error_view(e) for e in builder.errors.get(("villages", row), [])),
+            vanished=tuple(sorted(gone.pop(key, []), key=lambda g: g.record.household_id)),
         ))
     orphans = tuple(h for row, h in sorted(households.items()) if row not in pages)
     unassigned = None
-    if orphans:
+    lost = tuple(g for items in gone.values() for g in items)
+    if orphans or lost:
         unassigned = VillageView(slug="unassigned", township_slug="", page="unassigned.html", county=county,
                                  township="未能归属", name="未能归属行政村的户", code="", last_screening="",
-                                 lead="", households=orphans, registered=False)
+                                 lead="", households=orphans, registered=False, vanished=lost)
     if not county and "county" in hv and hv["county"].notna().any():
         county = str(hv["county"].dropna().iat[0])
     return SiteModel(

@@ -1,0 +1,198 @@
+"""The nightly job: fetch -> snapshot -> validate -> rules -> render -> build -> publish -> (write-back).
+
+Built to be left alone: one lock per data directory, the published site replaced only by a complete
+build (atomic exchange), every register kept as a snapshot, vanished households kept in a ledger, and
+no work at all when the register, the code and the configuration are those of the last published build.
+Exit status: 0 when a site was published or nothing needed doing; non-zero only when nothing could be
+published (the last good site then stays exactly as it was).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .config import Config
+from .lock import run_lock
+from .progress import StageTimer
+from .resources import resource
+from .snapshots import SnapshotStore
+
+_STATE = "state.json"
+_CODE_PARTS = ("tracker", "site", "schemas", "mkdocs.yml")
+
+
+@dataclass(frozen=True)
+class NightlyOutcome:
+    status: str  # published | skipped
+    message: str
+    stages: dict[str, Any]
+
+
+def _now() -> datetime:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+
+
+def _hash_paths(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if "__pycache__" in file.parts or file.suffix == ".pyc" or not file.exists():
+                continue
+            digest.update(str(file.relative_to(path.parent)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """Hash of the code, templates, contract and site config that shape the output."""
+    package = Path(__file__).resolve().parent
+    return _hash_paths([package, *(resource(p) for p in _CODE_PARTS[1:])])
+
+
+def _file_digest(path: Path | None) -> str:
+    return "" if path is None or not path.exists() else _hash_paths([path])
+
+
+def config_digest(config: Config, as_of: date) -> str:
+    """Everything besides the register and the code that changes the site, as one hash."""
+    parts = {
+        "config": {k: str(v) for k, v in config.__dict__.items() if k != "origin"},
+        "policy": _file_digest(config.policy), "secrets": _file_digest(config.secrets),
+        "warnings": _file_digest(config.warnings),
+        "county_password": hashlib.sha256(os.environ.get("TRACKER_COUNTY_PASSWORD", "").encode()).hexdigest(),
+        "as_of": as_of.isoformat(),  # deadlines move with the date: a new day is a new build
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def source_digest(source: str) -> str | None:
+    """A cheap hash of a file or CSV-directory source (None for a remote source: it must be read)."""
+    path = Path(source).expanduser()
+    if path.is_file() or path.is_dir():
+        return _hash_paths([path.resolve()])
+    return None
+
+
+def _read_state(data_dir: Path) -> dict[str, Any]:
+    try:
+        return json.loads((data_dir / _STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_state(data_dir: Path, state: dict[str, Any]) -> None:
+    tmp = data_dir / f".{_STATE}.tmp"
+    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(data_dir / _STATE)
+
+
+def _demo_source(config: Config, today: date) -> tuple[str, Path]:
+    """The demo county's register and policy, regenerated once a day, inside the data directory."""
+    demo_dir = config.data_dir / "demo"
+    register, policy = demo_dir / "register.xlsx", demo_dir / "policy.yaml"
+    stamp = demo_dir / "generated-on"
+    if not register.exists() or not stamp.exists() or stamp.read_text() != today.isoformat():
+        from .demo import generate
+        from .pipeline import DEMO_POLICY
+        from .writers import write_register
+
+        demo_dir.mkdir(parents=True, exist_ok=True)
+        write_register(generate(today=today), register)
+        policy.write_text(DEMO_POLICY, encoding="utf-8")
+        stamp.write_text(today.isoformat())
+    return str(register), policy
+
+
+def run_nightly(config: Config, as_of: date | None = None, timer: StageTimer | None = None) -> NightlyOutcome:
+    timer = timer or StageTimer()
+    data_dir = config.data_dir
+    with run_lock(data_dir):
+        now = _now()
+        today = as_of or now.date()
+        demo = config.source is None
+        if demo:
+            source, policy = _demo_source(config, today)
+            config = Config(**{**config.__dict__, "source": source, "policy": config.policy or policy})
+        source = str(config.source)
+        store = SnapshotStore(data_dir)
+        state = _read_state(data_dir)
+        out = config.out.resolve()
+        code, settings = code_digest(), config_digest(config, today)
+        fast = source_digest(source)
+        quick_key = fast and hashlib.sha256(f"{fast}|{code}|{settings}".encode()).hexdigest()
+        if quick_key and state.get("quick_key") == quick_key and out.is_dir() and state.get("register_sha"):
+            store.add_ref(state["register_sha"], now, source)
+            message = f"名册、程序和配置都与上次发布时相同，跳过生成；网站 {out} 保持不变。"
+            timer.log(message)
+            return NightlyOutcome("skipped", message, timer.as_dict(status="skipped"))
+        return _full_run(config, today, now, timer, store, state, quick_key, code, settings, demo)
+
+
+def _full_run(config: Config, today: date, now: datetime, timer: StageTimer, store: SnapshotStore,
+              state: dict[str, Any], quick_key: str | None, code: str, settings: str, demo: bool
+              ) -> NightlyOutcome:
+    from .sources import open_source
+
+    out = config.out.resolve()
+    with timer.stage("read", str(config.source)):
+        raw = open_source(str(config.source)).read()
+    with timer.stage("snapshot"):
+        snaps = store.list()
+        previous = snaps[-1] if snaps else None
+        snap = store.save(raw, now)
+    full_key = hashlib.sha256(f"{snap.sha}|{code}|{settings}".encode()).hexdigest()
+    if state.get("full_key") == full_key and out.is_dir():
+        _write_state(config.data_dir, {**state, "quick_key": quick_key})
+        message = f"名册内容、程序和配置都与上次发布时相同，跳过生成；网站 {out} 保持不变。"
+        timer.log(message)
+        return NightlyOutcome("skipped", message, timer.as_dict(status="skipped"))
+    from .history_build import site_history
+    from .pipeline import build_site
+    from .validate import validate
+
+    with timer.stage("validate"):
+        validated = validate(raw, today=today)
+    history = site_history(config, store, validated, snap, previous, today, timer, code)
+    secrets = _secrets(config, out, demo)
+    outcome = build_site(validated, out, policy_file=str(config.policy) if config.policy else None, as_of=today,
+                         demo=demo, secrets=secrets, timer=timer, history=history, warnings=config.warnings,
+                         key_dir=config.data_dir)
+    _write_state(config.data_dir, {"quick_key": quick_key, "full_key": full_key, "register_sha": snap.sha,
+                                   "published_at": now.isoformat(timespec="seconds"), "out": str(out)})
+    store.prune(config.keep_daily)  # after the history stage has read the previous snapshot
+    if config.write_back:
+        _write_back(config, validated, today, timer)
+    lines = [outcome.summary_line(), *outcome.notes]
+    return NightlyOutcome("published", "\n".join(lines), timer.as_dict(status="published", pages=outcome.pages,
+                                                                       output_bytes=_size(out)))
+
+
+def _secrets(config: Config, out: Path, demo: bool) -> Any:
+    from .secrets_file import demo_secrets, resolve_secrets
+
+    secrets = resolve_secrets(config.secrets, out)
+    if secrets is None and demo:
+        return lambda model: demo_secrets(model, out, path=config.data_dir / "demo" / "secrets.toml")[0]
+    return secrets
+
+
+def _write_back(config: Config, validated: Any, today: date, timer: StageTimer) -> None:
+    from .gsheet_writeback import WriteBackRun
+    from .pipeline import check
+
+    with timer.stage("write_back"):
+        run = WriteBackRun(str(config.source))
+        validated, outcome = check(validated, str(config.policy) if config.policy else None, today)
+        timer.log(run.write(validated.errors, outcome.findings))
+
+
+def _size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
