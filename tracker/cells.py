@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 SERIAL_EPOCH = pd.Timestamp("1899-12-30")
@@ -46,23 +48,61 @@ def display_text(cell: object) -> str | None:
     return str(cell)
 
 
+#: The last few raw columns and what was derived from them: each parser asks several times about the same
+#: column (which cells are text, which numbers, the folded text); one pass over the cells answers all.
+_MEMO: list[tuple[pd.Series, dict[str, pd.Series]]] = []
+
+
+def _memo(raw: pd.Series) -> dict[str, pd.Series]:
+    for series, derived in _MEMO:
+        if series is raw:
+            return derived
+    values = raw.to_numpy(dtype=object)
+    kinds = list(map(type, values))
+    is_str = np.array([k is str for k in kinds], dtype=bool)
+    is_num = np.array([k is int or k is float for k in kinds], dtype=bool)
+    if is_num.any():
+        is_num &= np.array([v == v for v in values], dtype=bool)  # NaN is a float but no number
+    derived = {"str": pd.Series(is_str, index=raw.index), "number": pd.Series(is_num, index=raw.index)}
+    _MEMO.insert(0, (raw, derived))
+    del _MEMO[4:]
+    return derived
+
+
+def display_kinds(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Masks of the text cells and of the numeric cells of a raw column."""
+    memo = _memo(raw)
+    return memo["str"], memo["number"]
+
+
+def display_column(raw: pd.Series) -> pd.Series:
+    """:func:`display_text` of every cell (object Series): text cells as written, others converted."""
+    is_str = _memo(raw)["str"].to_numpy()
+    values = raw.to_numpy(dtype=object).copy()
+    others = ~is_str
+    values[others] = [display_text(v) for v in values[others]]
+    values[is_str & (values == "")] = None
+    return pd.Series(values, index=raw.index, dtype=object)
+
+
 def _is_str(raw: pd.Series) -> pd.Series:
-    return raw.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+    return _memo(raw)["str"]
 
 
 def _is_number(raw: pd.Series) -> pd.Series:
-    return (
-        raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool), na_action="ignore")
-        .fillna(False)
-        .astype(bool)
-    )
+    return _memo(raw)["number"]
 
 
 def normalized_text(raw: pd.Series) -> pd.Series:
     """Strings NFKC-folded (full-width digits and brackets) and stripped; empty strings become NA."""
-    text = raw.where(_is_str(raw)).astype("string")
-    text = text.str.normalize("NFKC").str.strip()
-    return text.mask(text == "")
+    memo = _memo(raw)
+    if "text" not in memo:
+        strings = raw.to_numpy(dtype=object)[memo["str"].to_numpy()]
+        folded = [unicodedata.normalize("NFKC", v).strip() if not v.isascii() else v.strip() for v in strings]
+        text = pd.Series(pd.NA, index=raw.index, dtype="string")
+        text[memo["str"].to_numpy()] = folded
+        memo["text"] = text.mask(text == "")
+    return memo["text"]
 
 
 def _empty(raw: pd.Series) -> pd.Series:

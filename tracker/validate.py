@@ -109,12 +109,12 @@ def _prepare(located: LocatedTable) -> _Work:
     for col in located.tab.columns:
         if col.key not in raw:
             continue
-        result = _parse(col, raw[col.key])
+        column = raw[col.key]  # one Series object: the cell parsers remember what they learnt about it
+        result = _parse(col, column)
         parsed[col.key] = result.values
         bad[col.key] = result.bad
-        numeric[col.key] = raw[col.key].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-                                            na_action="ignore").fillna(False).astype(bool)
-        text[col.key] = raw[col.key].map(cells.display_text, na_action="ignore").astype(object)
+        numeric[col.key] = cells.display_kinds(column)[1]
+        text[col.key] = cells.display_column(column)
         if col.type == "date":  # a serial-number cell (Google Sheets) is shown as the date it stands for
             serial = numeric[col.key] & result.values.notna()
             text[col.key] = text[col.key].mask(serial, result.values.dt.strftime("%Y-%m-%d"))
