@@ -190,3 +190,21 @@ def test_history_diff_restore_and_rollback(county: Path, capsys: pytest.CaptureF
     assert ids == [f"H{i:04d}" for i in range(1, 9)]
     assert main(["rollback", "--out", str(county / "public"), *data]) == 0
     assert _tree(county / "public") == first
+
+
+def test_past_months_checklists_rebuilt_from_month_end_snapshots(county: Path) -> None:
+    from datetime import datetime
+
+    from tracker.snapshots import SnapshotStore
+
+    store = SnapshotStore(county / "data")
+    store.save(_households(6), datetime(2020, 6, 30, 2, 0))  # last month's month-end register
+    assert main(_args(county)) == 0
+    page = county / "public" / "archive" / "2020-06" / "checklist.html"
+    assert page.is_file()
+    text = decrypt_page(page, PASSWORD).get_text()
+    assert "2020年6月 动态调整清单" in text
+    home = decrypt_page(county / "public" / "index.html", PASSWORD)
+    assert home.select_one('a[href="archive/2020-06/checklist.html"]') is not None
+    current = decrypt_page(county / "public" / "checklist.html", PASSWORD).get_text()
+    assert "2020年7月 动态调整清单" in current
