@@ -1,0 +1,162 @@
+"""scripts/bench, the benchmark harness of issue 8: it runs end to end and reports every figure.
+
+This tests the harness, not the speed: no timing is compared with anything but zero. The end-to-end run
+leaves out the nightly and parallel parts (together ~30 s more at the tiny size); their bookkeeping is
+tested on synthetic figures below, and ``run_all`` on two short processes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "scripts" / "bench"
+STAGES = ("read", "validate", "rules", "render", "build", "publish")
+
+
+def _bench_lib() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_lib", REPO / "scripts" / "bench_lib.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_lib"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+bench_lib = _bench_lib()
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], dict]:
+    tmp = tmp_path_factory.mktemp("bench")
+    result_file = tmp / "bench.json"
+    proc = subprocess.run([sys.executable, str(BENCH), "--sizes", "tiny", "--runs", "1", "--json", str(result_file),
+                           "--out", str(tmp / "work"), "--skip", "nightly,parallel"],
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc, json.loads(result_file.read_text(encoding="utf-8"))
+
+
+def test_every_stage_is_timed(tiny: tuple[subprocess.CompletedProcess[str], dict]) -> None:
+    _, doc = tiny
+    size = doc["sizes"]["tiny"]
+    assert (size["villages"], size["households"]) == (4, 40)
+    assert len(size["runs"]) == 1
+    for figures in (size["runs"][0], size["median"]):
+        assert set(STAGES) <= set(figures["stages"])
+        assert all(figures["stages"][stage] >= 0 for stage in STAGES)
+        assert all(figures["stages"][stage] > 0 for stage in ("read", "validate", "rules", "render", "build"))
+        assert figures["wall_seconds"] > 0
+        assert figures["peak_mb"] > 0
+        assert figures["output_bytes"] > 0
+        assert figures["pages"] > 0
+
+
+def test_reference_is_built_and_compared(tiny: tuple[subprocess.CompletedProcess[str], dict]) -> None:
+    _, doc = tiny
+    size = doc["sizes"]["tiny"]
+    assert size["reference"]["median"]["wall_seconds"] > 0
+    assert size["reference"]["median"]["output_bytes"] > 0
+    assert size["ratio"] > 0
+    assert size["village_pages"]["pages"] == 4
+    assert "nightly" not in size and "parallel" not in size
+
+
+def test_machine_and_targets(tiny: tuple[subprocess.CompletedProcess[str], dict]) -> None:
+    _, doc = tiny
+    assert doc["machine"]["cores"] >= 1
+    assert doc["machine"]["python"]
+    statuses = {t["target"]: t["status"] for t in doc["targets"]}
+    assert len(statuses) == 11
+    assert set(statuses.values()) <= {"PASS", "FAIL", "n.a."}
+    # Sizes and parts that were not run are not judged.
+    assert statuses["large: cold full build < 40 s"] == "n.a."
+    assert statuses["1,000,000 households: validate + rules < 10 s"] == "n.a."
+    assert statuses["two shards in parallel: speed-up >= 1.7x"] == "n.a."
+
+
+def test_the_table_prints(tiny: tuple[subprocess.CompletedProcess[str], dict]) -> None:
+    proc, _ = tiny
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("machine:") and "cores" in lines[0] and "Python" in lines[0]
+    header = next(line for line in lines if line.startswith("size") and "validate" in line)
+    assert all(stage in header for stage in STAGES)
+    assert sum(line.startswith("tiny ") for line in lines) == 2  # the stage table and the per-size table
+    assert any("reference s" in line and "ratio" in line and "ms/page" in line for line in lines)
+    assert "Targets of issue 8" in lines
+
+
+def test_help_and_bad_arguments() -> None:
+    help_text = subprocess.run([sys.executable, str(BENCH), "--help"], capture_output=True, text=True, check=True,
+                               timeout=60).stdout
+    assert "--sizes" in help_text and "--runs" in help_text and "--json" in help_text and "county" in help_text
+    bad = subprocess.run([sys.executable, str(BENCH), "--sizes", "huge"], capture_output=True, text=True,
+                         check=False, timeout=60)
+    assert bad.returncode == 2 and "unknown size" in bad.stderr
+    inside = subprocess.run([sys.executable, str(BENCH), "--sizes", "tiny", "--out", str(REPO / "bench-work")],
+                            capture_output=True, text=True, check=False, timeout=60)
+    assert inside.returncode == 2 and "inside the repository" in inside.stderr
+    assert not (REPO / "bench-work").exists()
+
+
+def test_run_all_measures_each_process(tmp_path: Path) -> None:
+    nap = [sys.executable, "-c", "import time; b = b\"x\" * (50 * 2**20); time.sleep(0.5)"]
+    procs, wall = bench_lib.run_all([nap, nap], tmp_path)
+    assert [p.returncode for p in procs] == [0, 0]
+    assert all(p.seconds >= 0.5 and p.peak_mb >= 50 for p in procs)
+    assert wall < sum(p.seconds for p in procs)  # they ran at once
+
+
+def _built(villages: int, wall: float, output: int, **extra: Any) -> dict[str, Any]:
+    return {"villages": villages, "households": villages * 25, "validation_only": False,
+            "median": {"wall_seconds": wall, "output_bytes": output, "peak_mb": 100.0, "pages": villages + 20,
+                       "stages": dict.fromkeys(STAGES, 0.1)}, **extra}
+
+
+def test_targets_on_synthetic_figures() -> None:
+    nightly = {"status": "ok", "cold": {"wall_seconds": 10.0}, "unchanged": {"wall_seconds": 0.5},
+               "one_village": {"wall_seconds": 3.0}, "unchanged_ratio": 0.05, "one_village_ratio": 0.3}
+    results = {
+        "small": _built(40, 2.0, 4_000_000),
+        "county": _built(400, 10.0, 40_000_000, ratio=0.7, nightly=nightly, parallel={"speedup": 1.8},
+                         village_pages={"kb_at_50_households": 120.0, "max_kb_with_up_to_50": 140.0,
+                                        "kb_of_largest_village": 140.0, "max_households": 48}),
+        "1m": {"villages": 40_000, "households": 1_000_000, "validation_only": True,
+               "median": {"validate_rules_seconds": 12.0, "peak_mb": 2048.0, "wall_seconds": 20.0,
+                          "stages": {"read": 8.0, "validate": 9.0, "rules": 3.0}}},
+    }
+    status = {t["target"]: t["status"] for t in bench_lib.targets(results)}
+    assert status == {
+        "county: cold full build <= 0.75x the bare mkdocs reference": "PASS",
+        "county: cold full build < 12 s": "PASS",
+        "large: cold full build < 40 s": "n.a.",
+        "unchanged register: nightly < 1 s": "PASS",
+        "one village changed: nightly <= 25% of the cold run": "FAIL",
+        "1,000,000 households: validate + rules < 10 s": "FAIL",
+        "1,000,000 households: peak memory < 3 GB": "PASS",
+        "output bytes linear in villages (exponent <= 1.1)": "PASS",
+        "build time linear in villages (exponent <= 1.15)": "PASS",
+        "village page with 50 households < 150 KB HTML": "PASS",
+        "two shards in parallel: speed-up >= 1.7x": "PASS",
+    }
+    quadratic = {"small": _built(40, 2.0, 4_000_000), "county": _built(400, 200.0, 400_000_000)}
+    status = {t["target"]: t["status"] for t in bench_lib.targets(quadratic)}
+    assert status["output bytes linear in villages (exponent <= 1.1)"] == "FAIL"
+    assert status["build time linear in villages (exponent <= 1.15)"] == "FAIL"
+
+
+def test_stage_summary_and_medians() -> None:
+    timings = {"stages": [{"name": s, "seconds": 1.0} for s in STAGES] + [{"name": "snapshot", "seconds": 0.5}],
+               "pages": 10, "output_bytes": 123, "total_seconds": 6.5}
+    summary = bench_lib.stage_summary(timings, wall=8.0)
+    assert summary["stages"]["snapshot"] == 0.5
+    assert summary["other_seconds"] == 2.0  # wall minus the six stages (the snapshot counts as other)
+    runs = [{"wall_seconds": w, "stages": {"read": w / 10}} for w in (3.0, 1.0, 2.0)]
+    assert bench_lib.medians(runs) == {"wall_seconds": 2.0, "stages": {"read": 0.2}}
