@@ -26,17 +26,16 @@ allowed by the contract, IDs unique, references resolved and dates in order.
 from __future__ import annotations
 
 import calendar
-import gc
 import random
 from bisect import bisect
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any, Generic, TypeVar
 
 from tracker.cells import today_in_china
 from tracker.contract import load_contract
+from tracker.gc_pause import paused_gc
 from tracker.schema import id_check_digit
 from tracker.sheets import Cell, SheetData
 
@@ -206,7 +205,7 @@ def generate(
     rng = random.Random(seed)
     tabs = contract_headers()
 
-    with _paused_gc():  # hundreds of thousands of small containers, none of them garbage
+    with paused_gc():  # hundreds of thousands of small containers, none of them garbage
         village_recs = _villages(rng, villages, today)
         household_recs = _households(rng, village_recs, households, today)
         measure_recs = _measures(rng, household_recs, today)
@@ -229,17 +228,6 @@ def generate(
         )
         for key, rows in frozen.items()
     ]
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # -------------------------------------------------------------------------------------- villages

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..findings import Finding
+from ..gc_pause import paused_gc
 from ..policy import DEFAULT_FILE_LABEL, DESCRIPTIONS, Policy
 from ..validate import ValidatedRegister
 from . import assistance, procedure, relief, scope, status
@@ -95,23 +94,10 @@ def _findings(frames: list[pd.DataFrame]) -> tuple[Finding, ...]:
     township, village, rule_id = (pd.factorize(columns[c], sort=True)[0] for c in ("township", "village", "rule"))
     order = np.lexsort((rule_id, row_key, village, township))  # None (code -1) sorts first
     fields = [columns[c][order].tolist() for c in FINDING_COLUMNS]
-    with _no_gc():
+    with paused_gc():
         return tuple(Finding(rule=r, severity=s, message=m, next_action=a, household=h, township=t, village=v,
                              sheet=sh, row=row)
                      for r, s, m, a, h, t, v, sh, row in zip(*fields, strict=True))
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small acyclic objects: its repeated scans of
-    a growing heap otherwise cost more than building the objects (a million findings)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def evaluate(validated: ValidatedRegister, policy: Policy, as_of: date) -> RuleOutcome:
