@@ -635,6 +635,21 @@ def revision() -> str | None:
     return rev or None
 
 
+def code_fingerprint() -> str:
+    """A hash of what a build runs (tracker/, site/, schemas/, mkdocs.yml), committed or not: other engineers
+    may edit the checkout while a long benchmark runs."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for top in ("tracker", "site", "schemas", "mkdocs.yml"):
+        root = REPO / top
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()
+                                                     and "__pycache__" not in p.parts)
+        for path in files:
+            digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def machine() -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -655,16 +670,18 @@ def machine() -> dict[str, Any]:
     return {"cores": os.cpu_count(), "usable_cores": usable, "load_average_at_end": load_average(), "cpu": cpu,
             "memory_gb": memory_gb,
             "python": platform.python_version(), "platform": platform.platform(), "packages": packages,
-            "tracker_revision": revision()}
+            "tracker_revision": revision(), "code_fingerprint": code_fingerprint()}
 
 
 def machine_line(m: dict[str, Any]) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v)
-    changed = m.get("revision_at_start") not in (None, m["tracker_revision"])
-    warning = f"\nWARNING: the checkout changed during the run ({m['revision_at_start']} at start)" if changed else ""
+    changed = m.get("code_fingerprint_at_start") not in (None, m["code_fingerprint"])
+    warning = (f"\nWARNING: tracker/, site/, schemas/ or mkdocs.yml changed during the run (revision "
+               f"{m.get('revision_at_start')} at start): the runs measured different code") if changed else ""
     return (f"machine: {m['cores']} cores ({m['usable_cores']} usable) {m['cpu']}, {m['memory_gb']} GB RAM; "
             f"Python {m['python']}; {m['platform']}; load average {m.get('load_before_start')} at start, "
-            f"{m['load_average_at_end']} at end\nversions: {versions}; tracker {m['tracker_revision']}{warning}")
+            f"{m['load_average_at_end']} at end\nversions: {versions}; "
+            f"tracker {m['tracker_revision']} (code {m['code_fingerprint']}){warning}")
 
 
 def _cell(value: Any, digits: int = 2) -> str:
@@ -802,14 +819,15 @@ def main(argv: Sequence[str] | None = None, description: str | None = None) -> i
     work = Path(tempfile.mkdtemp(prefix="tracker-bench-")) if temporary else args.out.resolve()
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    load_at_start, rev_at_start = load_average(), revision()
+    load_at_start, rev_at_start, code_at_start = load_average(), revision(), code_fingerprint()
     try:
         caps = capabilities(work)
         bench = Bench(work, args.as_of, args.seed, args.runs, args.timings_source, args.skip, args.keep, caps)
         log(f"work directory {work}; stage timings from "
             f"{'tracker build --timings' if bench.method == 'cli' else 'an in-process run of the library'}")
         results = {size.name: bench.size(size) for size in args.sizes}
-        doc = {"machine": {**machine(), "load_before_start": load_at_start, "revision_at_start": rev_at_start},
+        doc = {"machine": {**machine(), "load_before_start": load_at_start, "revision_at_start": rev_at_start,
+                           "code_fingerprint_at_start": code_at_start},
                "config": {"sizes": [s.name for s in args.sizes], "runs": args.runs, "as_of": args.as_of,
                           "seed": args.seed, "skip": sorted(args.skip),
                           "timings": ("tracker build --timings" if bench.method == "cli" else
