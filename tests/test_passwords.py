@@ -15,17 +15,9 @@ import pytest
 from tests.decrypt import decrypt_page
 from tracker.build import NavEntry, build_site_dir
 from tracker.cli import main
-from tracker.encryption import (
-    COUNTY_LEVEL,
-    KDF_POW,
-    MIN_KDF_POW,
-    ORDER_LEVEL,
-    encryption_config,
-    missing_places,
-    page_levels,
-    password_inventory,
-)
+from tracker.encryption import COUNTY_LEVEL, KDF_POW, MIN_KDF_POW, check_kdf_pow, missing_places, password_inventory
 from tracker.errors import ConfigError
+from tracker.pages import Page
 from tracker.passwords import (
     GENERATED_BITS,
     GENERATED_RE,
@@ -38,6 +30,7 @@ from tracker.passwords import (
     generate_password,
     generate_secrets,
 )
+from tracker.pipeline import key_ring
 from tracker.render import COUNTY_LEVEL as RENDER_COUNTY_LEVEL
 from tracker.render import township_level, village_level
 from tracker.secrets_file import demo_secrets, read_secrets, render_secrets, write_secrets
@@ -222,48 +215,36 @@ def test_inventory_gives_each_level_exactly_its_passwords() -> None:
     levels = {"county", "township-ta", "township-tb", "village-v1", "village-v2", "village-v3"}
     inv = password_inventory(s, _model(), levels)
     town, east, west = s.township("城关镇"), s.village("城关镇", "东村"), s.village("城关镇", "西村")
-    assert inv["county"] == [s.county]
-    assert inv["township-ta"] == [s.county, town]
-    assert inv["village-v1"] == [s.county, town, east] and inv["village-v2"] == [s.county, town, west]
+    # in the order the browser tries them: the village's own, then the township's, then the county's
+    assert inv["county"] == (s.county,)
+    assert inv["township-ta"] == (town, s.county)
+    assert inv["village-v1"] == (east, town, s.county) and inv["village-v2"] == (west, town, s.county)
     assert east not in inv["village-v2"] and town not in inv["village-v3"] and town not in inv["township-tb"]
-    # the browser tries village passwords first, then townships', then the county's
-    order = inv[ORDER_LEVEL]
-    assert order.index(east) < order.index(town) < order.index(s.county) and set(order) == {
-        pw for _, pw in s.places()}
 
 
 def test_places_without_their_own_password_open_from_above() -> None:
     s = generate_secrets(NAMES[:1], random.Random(9))
     inv = password_inventory(s, _model(), {"village-v2", "village-v3", "township-tb", "village-unknown"})
-    assert inv["village-v2"] == [s.county, s.township("城关镇")]
-    assert inv["village-v3"] == inv["township-tb"] == inv["village-unknown"] == [s.county]
+    assert inv["village-v2"] == (s.township("城关镇"), s.county)
+    assert inv["village-v3"] == inv["township-tb"] == inv["village-unknown"] == (s.county,)
     assert missing_places(s, _model()) == ["城关镇/西村", "河西乡", "河西乡/河西村"]
 
 
-def test_page_levels_and_plugin_settings() -> None:
-    pages = {"a.md": '---\ntitle: "x"\nlevel: "village-v1"\nsearch:\n  exclude: true\n---\n# x\n',
-             "b.md": "---\ntitle: y\n---\nlevel: county\n", "c.md": "# no front matter\nlevel: county\n"}
-    assert page_levels(pages) == {"village-v1"}
-    config = encryption_config(generate_secrets(NAMES, random.Random(1)), _model(), {"county"})
-    names = [p if isinstance(p, str) else next(iter(p)) for p in config["plugins"]]
-    assert names.index("search") < names.index("encryptcontent") == len(names) - 1
-    settings = config["plugins"][-1]["encryptcontent"]
-    assert settings["search_index"] == "encrypted" and settings["cache_file"] == "" and settings["webcrypto"]
-    assert settings["esm"] is False and settings["kdf_pow"] == KDF_POW >= MIN_KDF_POW
-    assert set(settings["encrypted_something"]) == {"md-nav", "md-footer__inner", "md-header__topic"}
+def test_kdf_strength_floor() -> None:
+    assert check_kdf_pow(KDF_POW) == 10**KDF_POW and KDF_POW >= MIN_KDF_POW
     with pytest.raises(ConfigError, match="100,000"):
-        encryption_config(generate_secrets(NAMES, random.Random(1)), _model(), {"county"}, kdf_pow=4)
+        check_kdf_pow(4)
 
 
 def test_two_builds_in_one_process_use_their_own_passwords(tmp_path: Path) -> None:
-    """The plugin keeps its state on the class; each build must start clean (tracker.encryption)."""
-    pages = {"index.md": '---\ntitle: "首页"\nlevel: "county"\n---\n\n# 首页\n\n<p>机密内容</p>\n'}
+    """Each build has its own keys: a page of one build does not open with the other build's password."""
+    pages = [Page("index.md", "首页", "<h1>首页</h1><p>机密内容</p>", "county")]
     opened = []
     for n in (1, 2):
         secrets = Secrets(county=generate_password(random.Random(n)))
         site = tmp_path / f"site{n}"
-        build_site_dir(pages, site, [NavEntry("首页", "index.md")],
-                       encryption_config(secrets, SimpleNamespace(townships=[]), {"county"}, kdf_pow=MIN_KDF_POW))
+        ring = key_ring(secrets, SimpleNamespace(townships=[]), pages, kdf_pow=MIN_KDF_POW)  # type: ignore[arg-type]
+        build_site_dir(pages, site, [NavEntry("首页", "index.md")], ring)
         html = (site / "index.html").read_text(encoding="utf-8")
         assert "机密内容" not in html
         opened.append((decrypt_page(html, secrets.county or "", 10**MIN_KDF_POW),

@@ -9,6 +9,7 @@ from datetime import date
 
 from .config import Config
 from .history import Diff, VanishedLedger, diff
+from .pages import Page
 from .pipeline import SiteHistory, check
 from .progress import StageTimer
 from .snapshots import Snapshot, SnapshotStore
@@ -26,7 +27,7 @@ def _validated(store: SnapshotStore, snap: Snapshot) -> ValidatedRegister:
 
 
 def _archive(config: Config, store: SnapshotStore, today: date, code: str
-             ) -> tuple[dict[str, str], list[tuple[str, str]]]:
+             ) -> tuple[list[Page], list[tuple[str, str]]]:
     """Checklist pages of past months from their month-end snapshots, rendered once and cached."""
     from .render import render_checklists
     from .views import build_site_model
@@ -34,7 +35,7 @@ def _archive(config: Config, store: SnapshotStore, today: date, code: str
     policy_hash = hashlib.sha256(config.policy.read_bytes() if config.policy and config.policy.exists()
                                  else b"").hexdigest()[:12]
     cache = config.data_dir / "archive-cache"
-    pages: dict[str, str] = {}
+    pages: list[Page] = []
     months = []
     year, month = today.year, today.month
     for _ in range(ARCHIVE_MONTHS):
@@ -45,14 +46,14 @@ def _archive(config: Config, store: SnapshotStore, today: date, code: str
         key = f"{year:04d}-{month:02d}"
         cached = cache / f"{snap.sha[:16]}-{code[:12]}-{policy_hash}-{key}.json"
         if cached.is_file():
-            rendered = json.loads(cached.read_text(encoding="utf-8"))
+            rendered = [Page.from_json(p) for p in json.loads(cached.read_text(encoding="utf-8"))]
         else:
             validated, outcome = check(store.load(snap), str(config.policy) if config.policy else None, snap.day)
             model = build_site_model(validated, outcome)
             rendered = render_checklists(model, f"archive/{key}/")
             cache.mkdir(parents=True, exist_ok=True)
-            cached.write_text(json.dumps(rendered, ensure_ascii=False), encoding="utf-8")
-        pages.update(rendered)
+            cached.write_text(json.dumps([p.to_json() for p in rendered], ensure_ascii=False), encoding="utf-8")
+        pages += rendered
         months.append((key, f"{year}年{month}月"))
     return pages, months
 
@@ -71,5 +72,5 @@ def site_history(config: Config, store: SnapshotStore, current: ValidatedRegiste
         if last_month is not None and last_month.sha != snap.sha:
             month_changes = diff(_validated(store, last_month), current, last_month.label, snap.label)
         pages, months = _archive(config, store, today, code)
-    return SiteHistory(vanished=vanished, month_changes=month_changes, archive_pages=pages,
+    return SiteHistory(vanished=vanished, month_changes=month_changes, archive_pages=tuple(pages),
                        archive_months=tuple(months))

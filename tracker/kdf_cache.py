@@ -1,26 +1,26 @@
-"""PBKDF2 keys for the encryption plugin: derived in parallel, and kept between builds in the data dir.
+"""PBKDF2 keys of the site passwords: derived in parallel, and kept between builds.
 
-mkdocs-encryptcontent derives one PBKDF2 key per password (1,000,000 iterations: ~0.11 s each), one
-after the other; a county with 400 villages has over 400 passwords. Here the keys are derived on every
-core at once and handed to the plugin through its in-memory cache, so it derives nothing itself. With
-a data directory the keys are also kept in ``kdf-keys.json`` (mode 0600, outside the repository and the
-site), indexed by a hash of the password, never the password itself — so an unchanged password costs
-nothing on the next night. A derived key opens the pages as the password does: the file is as secret
-as the secrets file, which is why it lives only in the private data directory.
+Every password needs one PBKDF2-HMAC-SHA256 run (1,000,000 iterations: ~0.11 s here) to wrap the level
+keys it opens (:mod:`tracker.protect`); a county with 400 villages has over 400 passwords.  They are
+derived on every core at once and kept in a key file (mode 0600) indexed by a hash of the password, never
+the password itself -- so an unchanged password costs nothing on the next build.  A derived key opens the
+pages as the password does: the key file is as secret as the secrets file and lives only beside it or in
+the private data directory (:func:`key_file`), never in the repository or the site.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import secrets as random
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
+
+from .protect import PasswordKey, write_private
 
 CACHE_FILE = "kdf-keys.json"
 
@@ -48,18 +48,17 @@ def _load(path: Path | None) -> dict[str, str]:
         return {}
 
 
-def _save(path: Path, keys: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(keys, handle)
-    os.replace(tmp, path)
+def key_file(data_dir: Path | None, secrets_source: Path | None) -> Path | None:
+    """Where derived keys are kept: the data directory of ``tracker nightly``, else beside the secrets file."""
+    if data_dir is not None:
+        return data_dir / CACHE_FILE
+    if secrets_source is not None:
+        return secrets_source.with_name(secrets_source.name + ".keys")
+    return None
 
 
-def plugin_cache(passwords: Iterable[str], iterations: int, data_dir: Path | None = None) -> dict[str, Any]:
-    """The plugin's ``setup['cache']`` with a key for every password (derived here, or from the data dir)."""
-    path = data_dir / CACHE_FILE if data_dir is not None else None
+def password_keys(passwords: Iterable[str], iterations: int, path: Path | None = None) -> dict[str, PasswordKey]:
+    """A derived key for every password: from the key file when it has one, else derived (and kept there)."""
     stored = _load(path)
     wanted = sorted(set(passwords))
     todo = [pw for pw in wanted if _digest(pw, iterations) not in stored]
@@ -76,34 +75,10 @@ def plugin_cache(passwords: Iterable[str], iterations: int, data_dir: Path | Non
             stored[_digest(pw, iterations)] = f"{key.hex()};{salt.hex()}"
         if path is not None:
             live = {_digest(pw, iterations) for pw in wanted}
-            _save(path, {k: v for k, v in stored.items() if k in live})
-    seeded = {}
+            with contextlib.suppress(OSError):  # a read-only place: derive again next time
+                write_private(path, json.dumps({k: v for k, v in stored.items() if k in live}))
+    out = {}
     for pw in wanted:
         key_hex, salt_hex = stored[_digest(pw, iterations)].split(";")
-        seeded[pw] = f"{key_hex};{salt_hex};{hashlib.sha256(pw.encode()).hexdigest()}"
-    return {"userpass": {}, "password": seeded, "obfuscate": {}, "kdf_iterations": iterations}
-
-
-@lru_cache(maxsize=16)
-def _template(source: str) -> Any:
-    import jinja2
-
-    return jinja2.Template(source)
-
-
-def seed_plugin(mkdocs_config: Any, data_dir: Path | None = None) -> None:
-    """Give a loaded mkdocs config's encryptcontent plugin every key it will need.
-
-    Also lets the plugin reuse its compiled decrypt-form template instead of compiling the same string
-    again for every page (~15% of a build); the rendered output is identical."""
-    plugin = mkdocs_config.plugins.get("encryptcontent") if hasattr(mkdocs_config, "plugins") else None
-    if plugin is None:
-        return
-    import encryptcontent.plugin
-
-    encryptcontent.plugin.Template = _template
-    inventory = plugin.config.get("password_inventory") or {}
-    passwords = [pw for values in inventory.values() for pw in (values if isinstance(values, list) else [values])
-                 if isinstance(pw, str)]
-    iterations = 10 ** int(plugin.config.get("kdf_pow", 5))
-    plugin.setup["cache"] = plugin_cache(passwords, iterations, data_dir)
+        out[pw] = PasswordKey(salt=bytes.fromhex(salt_hex), key=bytes.fromhex(key_hex))
+    return out

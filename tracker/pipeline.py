@@ -14,12 +14,15 @@ from zoneinfo import ZoneInfo
 
 from .build import NavEntry, build_site_dir
 from .cells import today_in_china
-from .encryption import KDF_POW, encryption_config, missing_places, page_levels
+from .encryption import KDF_POW, check_kdf_pow, missing_places, password_inventory
 from .errors import ConfigError
 from .history import Diff, Vanished
+from .kdf_cache import key_file, password_keys
+from .pages import Page
 from .passwords import Secrets
 from .policy import load_policy
 from .progress import StageTimer
+from .protect import KeyRing, level_keys
 from .publish import discard, disk_error, prepare, switch
 from .render import GUIDE_PAGES, RenderContext, render_pages
 from .rules import RuleOutcome, evaluate
@@ -49,7 +52,7 @@ class SiteHistory:
 
     vanished: Mapping[str, Vanished] = field(default_factory=dict)
     month_changes: Diff | None = None
-    archive_pages: Mapping[str, str] = field(default_factory=dict)  # path -> Markdown, county level
+    archive_pages: tuple[Page, ...] = ()  # past months' checklists, county level
     archive_months: tuple[tuple[str, str], ...] = ()  # (YYYY-MM, label)
 
 
@@ -136,6 +139,17 @@ def _password_notes(passwords: Secrets, model: SiteModel, demo: bool) -> tuple[s
     return tuple(notes)
 
 
+def key_ring(passwords: Secrets, model: SiteModel, pages: list[Page], kdf_pow: int = KDF_POW,
+             key_dir: Path | None = None) -> KeyRing:
+    """The keys of this build: a key per level (kept in ``key_dir`` between builds), a derived key per password
+    (kept in ``key_dir`` or beside the secrets file, see :func:`tracker.kdf_cache.key_file`)."""
+    iterations = check_kdf_pow(kdf_pow)
+    inventory = password_inventory(passwords, model, {p.level for p in pages if p.level})
+    derived = password_keys({pw for pws in inventory.values() for pw in pws}, iterations,
+                            key_file(key_dir, passwords.source))
+    return KeyRing(level_keys(inventory, key_dir), inventory, derived, iterations)
+
+
 def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_file: str | None = None,
                as_of: date | None = None,
                demo: bool = False, secrets: Secrets | Callable[[SiteModel], Secrets] | None = None,
@@ -157,13 +171,14 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
         pages = render_pages(model, RenderContext(built_at=built_at, demo=demo,
                                                   month_changes=history.month_changes,
                                                   archive_months=history.archive_months))
-        pages.update(history.archive_pages)
-        extra = encryption_config(passwords, model, page_levels(pages), kdf_pow)
+        pages += history.archive_pages
+    with timer.stage("keys"):
+        ring = key_ring(passwords, model, pages, kdf_pow, key_dir)
     staging = prepare(out)
     try:
         with timer.stage("build", f"{len(pages)} 页"):
             try:
-                build_site_dir(pages, staging / "site", _nav(model, history), extra, key_dir=key_dir)
+                build_site_dir(pages, staging / "site", _nav(model, history), ring)
             except OSError as exc:
                 raise disk_error(exc) from exc
         with timer.stage("publish", str(out)):

@@ -1,8 +1,10 @@
-"""Render stage: site model -> Markdown pages (path -> text), from Jinja2 templates under ``site/templates``.
+"""Render stage: site model -> pages (:class:`tracker.pages.Page`), from Jinja2 templates in ``site/templates``.
 
-Autoescaping is on for every template, so a cell holding ``<script>`` or ``{{ }}`` stays text; tables and
-lists are emitted as raw HTML blocks (Markdown leaves them alone, so ``|`` or ``[x](javascript:…)`` in a
-cell cannot break them), and the few values placed in Markdown context go through the ``md`` filter.
+Protected pages (the data: county, township, village pages and checklists) are rendered straight to HTML
+(``*.html.j2``): no Markdown pass, so a cell holding ``|`` or ``[x](javascript:…)`` is just text.  The
+public guidance pages are Markdown (``guide/*.md.j2``) for mkdocs, and the few values placed in Markdown
+context go through the ``md`` filter.  Autoescaping is on for every template, so a cell holding
+``<script>`` or ``{{ }}`` stays text.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from .findings import SEVERITY_LABEL
 from .history import Diff
 from .leads import leads_view
 from .messages import CODES
+from .pages import Page
 from .policy import DESCRIPTIONS
 from .resources import resource
 from .rules import RULES
@@ -115,59 +118,69 @@ def _example_deadline(found: date) -> date:
     return date.fromordinal(date(year, month, 1).toordinal() - 1)
 
 
-def guide_pages(model: SiteModel, env: jinja2.Environment) -> dict[str, str]:
+def guide_pages(model: SiteModel, env: jinja2.Environment) -> list[Page]:
     """Public pages: no personal data, filled from the policy parameters, the rule registry and the contract."""
     found = date(model.policy.rectification_deadline.year, 6, 15)
     values = {"p": model.policy, "rules": RULES, "contract": load_contract(),
               "steps": [("村级初选", "村级评议日期"), ("乡镇审核", "乡镇审核日期 · 审核人"),
                         ("县级确定", "县级确定日期"), ("信息录入", "系统录入日期")],
               "example_found": found, "example_deadline": _example_deadline(found)}
-    return {path: env.get_template(template).render(root=_root(path), level=None,
-                                                    title="政策指引" if title == "概述" else title, **values)
-            for path, title, template in GUIDE_PAGES}
-
-
-def render_checklists(model: SiteModel, prefix: str, changes: Diff | None = None) -> dict[str, str]:
-    """Checklist pages only, under ``prefix`` (past months' checklists rebuilt from snapshots), county level."""
-    env = environment()
-    month = month_title(model.as_of)
-    pages = {}
-    county = county_checklist(model, changes)
-    path = f"{prefix}checklist.md"
-    pages[path] = env.get_template("checklist.md.j2").render(root=_root(path), level=COUNTY_LEVEL, m=model,
-                                                             month=month, title=county.title, c=county)
+    pages = []
+    for path, title, template in GUIDE_PAGES:
+        title = "政策指引" if title == "概述" else title
+        body = env.get_template(template).render(root=_root(path), level=None, title=title, **values)
+        pages.append(Page(path, title, body))
     return pages
 
 
-def render_pages(model: SiteModel, ctx: RenderContext) -> dict[str, str]:
-    """Every generated page of the site, keyed by its path under the docs directory."""
+def _levels_below(model: SiteModel) -> tuple[str, ...]:
+    return tuple(lv for t in model.townships
+                 for lv in (township_level(t.slug), *(village_level(v.slug) for v in t.villages)))
+
+
+def render_checklists(model: SiteModel, prefix: str, changes: Diff | None = None) -> list[Page]:
+    """Checklist pages only, under ``prefix`` (past months' checklists rebuilt from snapshots), county level."""
     env = environment()
-    pages: dict[str, str] = guide_pages(model, env)
+    county = county_checklist(model, changes)
+    path = f"{prefix}checklist.md"
+    body = env.get_template("checklist.html.j2").render(root=_root(path), m=model, month=month_title(model.as_of),
+                                                       c=county)
+    return [Page(path, county.title, body, COUNTY_LEVEL)]
+
+
+def render_pages(model: SiteModel, ctx: RenderContext) -> list[Page]:
+    """Every generated page of the site: the public guidance first, then the protected pages."""
+    env = environment()
+    pages: list[Page] = guide_pages(model, env)
     month = month_title(model.as_of)
+    everything = (COUNTY_LEVEL, *_levels_below(model))
 
-    def put(path: str, template: str, level: str, **values: Any) -> None:
-        """``level`` names who may read the page (county / township-<slug> / village-<slug>)."""
-        pages[path] = env.get_template(template).render(root=_root(path), level=level, m=model, month=month,
-                                                         **values)
+    def put(path: str, template: str, level: str, title: str, scope: tuple[str, ...] = (), wide: bool = False,
+            shell: str | None = None, **values: Any) -> None:
+        """``level`` names who may read the page (county / township-<slug> / village-<slug>); ``scope`` the
+        levels of the pages it leads to."""
+        body = env.get_template(template).render(root=_root(path), m=model, month=month, **values)
+        pages.append(Page(path, title, body, level, scope, wide, shell))
 
-    put("index.md", "home.md.j2", COUNTY_LEVEL, title=f"{model.county}监测台账", demo=ctx.demo,
+    put("index.md", "home.html.j2", COUNTY_LEVEL, f"{model.county}监测台账", everything, demo=ctx.demo,
         built_at=ctx.built_at, d=county_dashboard(model), skipped=model.outcome.skipped,
         policy_rows=_policy_rows(model), archive=ctx.archive_months)
-    put("report.md", "report.md.j2", COUNTY_LEVEL, title="名册校验报告")
+    put("report.md", "report.html.j2", COUNTY_LEVEL, "名册校验报告")
     if model.outcome.warnings is not None:  # department warning lists were matched (tracker.leads)
-        put("leads.md", "leads.md.j2", COUNTY_LEVEL, title="行业部门预警线索", w=leads_view(model))
+        put("leads.md", "leads.html.j2", COUNTY_LEVEL, "行业部门预警线索", everything, w=leads_view(model))
     county = county_checklist(model, ctx.month_changes)
-    put("checklist.md", "checklist.md.j2", COUNTY_LEVEL, title=county.title, c=county)
+    put("checklist.md", "checklist.html.j2", COUNTY_LEVEL, county.title, everything, c=county)
     for township in model.townships:
         level = township_level(township.slug)
-        put(f"{township.slug}/index.md", "township.md.j2", level, title=township.name, t=township,
+        below = (COUNTY_LEVEL, *(village_level(v.slug) for v in township.villages))
+        put(f"{township.slug}/index.md", "township.html.j2", level, township.name, below, t=township,
             d=township_dashboard(model, township))
         checklist = checklist_for_township(model, township, ctx.month_changes)
-        put(f"{township.slug}/checklist.md", "checklist.md.j2", level, title=checklist.title, c=checklist)
+        put(f"{township.slug}/checklist.md", "checklist.html.j2", level, checklist.title, below, c=checklist)
         for village in township.villages:
-            put(f"{township.slug}/{village.slug}.md", "village.md.j2", village_level(village.slug),
-                title=village.title, v=village, wide=True)
+            put(f"{township.slug}/{village.slug}.md", "village.html.j2", village_level(village.slug),
+                village.title, (level, COUNTY_LEVEL), wide=True, shell="village", v=village)
     if model.unassigned:
-        put("unassigned.md", "village.md.j2", COUNTY_LEVEL, title=model.unassigned.name, v=model.unassigned,
-            wide=True)
+        put("unassigned.md", "village.html.j2", COUNTY_LEVEL, model.unassigned.name, wide=True,
+            v=model.unassigned)
     return pages
