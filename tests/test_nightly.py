@@ -86,10 +86,9 @@ def test_faults_leave_the_published_site_unchanged(county: Path, fault: str, mon
     _write(_households(9), county / "名册.xlsx")  # a change, so the next run really builds
     import tracker.build
 
-    real = tracker.build.build_site_dir
+    real = tracker.build.fill_site
 
-    def halfway(pages: dict[str, str], site_dir: Path, *args: object, **kwargs: object) -> None:
-        site_dir.mkdir(parents=True)
+    def halfway(pages: object, site_dir: Path, *args: object, **kwargs: object) -> None:
         (site_dir / "index.html").write_text("half a site", encoding="utf-8")
         if fault == "disk":
             raise OSError(errno.ENOSPC, "No space left on device")
@@ -98,7 +97,7 @@ def test_faults_leave_the_published_site_unchanged(county: Path, fault: str, mon
     if fault == "source":
         (county / "名册.xlsx").write_bytes(b"PK\x03\x04 broken")
     else:
-        monkeypatch.setattr(tracker.pipeline, "build_site_dir", halfway)
+        monkeypatch.setattr(tracker.pipeline, "fill_site", halfway)
     capsys.readouterr()
     code = main(_args(county))
     assert code != 0
@@ -106,7 +105,7 @@ def test_faults_leave_the_published_site_unchanged(county: Path, fault: str, mon
     assert err.strip()
     assert _tree(county / "public") == before
     assert not list(county.glob(".public.new-*"))
-    monkeypatch.setattr(tracker.pipeline, "build_site_dir", real)
+    monkeypatch.setattr(tracker.pipeline, "fill_site", real)
 
 
 def _subprocess(root: Path, patch: str, *extra: str) -> subprocess.Popen[str]:
@@ -132,9 +131,9 @@ def test_killed_mid_publish_leaves_the_site_and_no_stale_lock(county: Path) -> N
 
 
 def test_second_concurrent_run_exits_with_the_lock_message(county: Path) -> None:
-    slow = ("import time, tracker.pipeline\nreal = tracker.pipeline.build_site_dir\n"
+    slow = ("import time, tracker.pipeline\nreal = tracker.pipeline.fill_site\n"
             "def slow(*a, **k):\n    time.sleep(4)\n    return real(*a, **k)\n"
-            "tracker.pipeline.build_site_dir = slow")
+            "tracker.pipeline.fill_site = slow")
     first = _subprocess(county, slow)
     lock = county / "data" / "nightly.lock"
     deadline = time.monotonic() + 60

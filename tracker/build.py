@@ -14,11 +14,16 @@ output) and are reached from their township page.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import multiprocessing
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,22 +72,87 @@ def _shell_page(kind: str, like: Page) -> Page:
     return Page(path, TITLE_MARKER, "", like.level, (), like.wide)
 
 
-def _stubs(pages: Sequence[Page]) -> tuple[list[Page], dict[str, Page]]:
-    """The pages mkdocs renders (public pages in full, protected ones as stubs) and the shells by kind."""
-    mk: list[Page] = []
+def skeleton_pages(pages: Sequence[Page]) -> list[Page]:
+    """What mkdocs renders: public pages in full, protected pages as stubs, one stub per shell kind.
+    Only the protected pages' places, titles and levels matter: their bodies may still be empty."""
+    stubs: list[Page] = []
     shells: dict[str, Page] = {}
     for page in pages:
-        if page.level is None or page.shell is None:
-            mk.append(page)
+        if page.level is None:
+            stubs.append(page)
+        elif page.shell is None:
+            stubs.append(replace(page, body="", scope=()))
         elif page.shell not in shells:
             shells[page.shell] = _shell_page(page.shell, page)
-    return mk + list(shells.values()), shells
+    return stubs + list(shells.values())
 
 
 def _stub_text(page: Page) -> str:
     if page.level is None:
         return page.body
     return f"{page.front_matter()}\n@@\n"
+
+
+def _skeleton_key(stubs: Sequence[Page], nav: Sequence[NavEntry]) -> str:
+    """Everything the skeleton depends on: pages, navigation, site sources, this code, mkdocs versions."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for part in (json.dumps([[p.path, _stub_text(p)] for p in stubs], ensure_ascii=False),
+                 json.dumps([n.as_yaml() for n in nav], ensure_ascii=False),
+                 resource("mkdocs.yml").read_text(encoding="utf-8"), version("mkdocs"), version("mkdocs-material"),
+                 Path(__file__).read_text(encoding="utf-8"), CONTENT_MARKER):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    for folder in (resource("site") / "docs", resource("site") / "overrides"):
+        for file in sorted(f for f in folder.rglob("*") if f.is_file()):
+            digest.update(str(file.relative_to(folder.parent)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def build_skeleton(stubs: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry], cache: Path | None = None,
+                   ) -> None:
+    """The theme site (public pages, stubs with content markers) into ``site_dir``, from ``cache`` when an
+    identical skeleton was built before (``cache`` keeps the latest two)."""
+    site_dir = site_dir.resolve()  # mkdocs takes a relative site_dir from the config file's directory
+    if cache is None:
+        _mkdocs(stubs, site_dir, nav)
+        return
+    key = _skeleton_key(stubs, nav)
+    cache = cache.resolve()
+    kept = cache / key
+    if not kept.is_dir():
+        fresh = cache / f".{key}.tmp"
+        shutil.rmtree(fresh, ignore_errors=True)
+        _mkdocs(stubs, fresh, nav)
+        fresh.rename(kept)
+        for old in sorted(cache.iterdir(), key=lambda p: p.stat().st_mtime)[:-2]:
+            shutil.rmtree(old, ignore_errors=True)
+    os.utime(kept)
+    shutil.copytree(kept, site_dir, copy_function=os.link)  # fill_site never writes into a linked file
+
+
+class SkeletonJob:
+    """:func:`build_skeleton` in a forked process, while this one renders and encrypts the bodies."""
+
+    def __init__(self, stubs: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry], cache: Path | None) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        args = (list(stubs), site_dir, list(nav), cache)
+        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._pool.submit(build_skeleton, *args)
+        else:
+            self._args = args
+
+    def wait(self) -> None:
+        if self._pool is None:
+            build_skeleton(*self._args)
+            return
+        try:
+            self._future.result()
+        finally:
+            self._pool.shutdown()
 
 
 def _mkdocs(docs_pages: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry]) -> None:
@@ -118,37 +188,47 @@ def _mkdocs(docs_pages: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry])
             mkdocs_log.setLevel(previous)
 
 
-def _fill(template: str, page: Page, ring: KeyRing, title: bool) -> str:
-    if page.level is None:
-        raise ValueError(page.path)
-    form = protect(ring, page.body, page.level, page.scope, page.html_path, page.root)
+def encrypt_pages(pages: Sequence[Page], ring: KeyRing) -> dict[str, str]:
+    """The password form (encrypted content included) of every protected page, by path."""
+    return {p.path: protect(ring, p.body, p.level, p.scope, p.html_path, p.root) for p in pages if p.level}
+
+
+def _write(target: Path, text: str) -> None:
+    target.unlink(missing_ok=True)  # never write through a hard link into the skeleton cache
+    target.write_text(text, encoding="utf-8")
+
+
+def _fill(template: str, page: Page, form: str) -> str:
     if template.count(CONTENT_MARKER) != 1:
         raise BuildError(f"生成网站失败：主题页面里找不到 {page.path} 的内容位置。")
     text = template.replace(CONTENT_MARKER, form)
-    return text.replace(TITLE_MARKER, str(escape(page.title))) if title else text
+    return text.replace(TITLE_MARKER, str(escape(page.title))) if page.shell else text
 
 
-def build_site_dir(pages: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry], ring: KeyRing) -> None:
-    """Build the site into ``site_dir`` (must not exist): the theme by mkdocs, protected pages encrypted.
-    An ``OSError`` (disk full, permissions) is left to the caller, which keeps the published site."""
-    mk_pages, shells = _stubs(pages)
-    _mkdocs(mk_pages, site_dir, nav)
-    js = site_dir / "assets" / "javascripts" / "decrypt-contents.js"
-    js.write_text(decrypt_js(ring.iterations), encoding="utf-8")
-    templates = {}
-    for kind, shell in shells.items():
-        shell_file = site_dir / shell.html_path
-        templates[kind] = shell_file.read_text(encoding="utf-8")
-        shell_file.unlink()
-    for directory in {(site_dir / s.html_path).parent for s in shells.values()}:
-        if directory != site_dir and not any(directory.iterdir()):
-            directory.rmdir()
+def fill_site(pages: Sequence[Page], site_dir: Path, forms: Mapping[str, str], iterations: int) -> None:
+    """Put every protected page's form into its place in the skeleton; the shells then go."""
+    _write(site_dir / "assets" / "javascripts" / "decrypt-contents.js", decrypt_js(iterations))
+    shells = {p.shell: _shell_page(p.shell, p) for p in pages if p.level and p.shell}
+    templates = {kind: (site_dir / shell.html_path).read_text(encoding="utf-8") for kind, shell in shells.items()}
     for page in pages:
         if page.level is None:
             continue
         target = site_dir / page.html_path
         if page.shell is None:
-            target.write_text(_fill(target.read_text(encoding="utf-8"), page, ring, False), encoding="utf-8")
+            _write(target, _fill(target.read_text(encoding="utf-8"), page, forms[page.path]))
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_fill(templates[page.shell], page, ring, True), encoding="utf-8")
+            _write(target, _fill(templates[page.shell], page, forms[page.path]))
+    for shell in shells.values():
+        (site_dir / shell.html_path).unlink()
+    for directory in {(site_dir / s.html_path).parent for s in shells.values()}:
+        if directory != site_dir and not any(directory.iterdir()):
+            directory.rmdir()
+
+
+def build_site_dir(pages: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry], ring: KeyRing,
+                   cache: Path | None = None) -> None:
+    """Build the site into ``site_dir`` (must not exist): the theme by mkdocs, protected pages encrypted.
+    An ``OSError`` (disk full, permissions) is left to the caller, which keeps the published site."""
+    build_skeleton(skeleton_pages(pages), site_dir, nav, cache)
+    fill_site(pages, site_dir, encrypt_pages(pages, ring), ring.iterations)

@@ -7,8 +7,12 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .passwords import Secrets
 
 
 def _register_names(source: str) -> tuple[str, list[tuple[str, str]]]:
@@ -43,10 +47,12 @@ def cmd_passwords_generate(args: argparse.Namespace) -> int:
     secrets = generate_secrets(names, keep=keep)
     secrets.check()
     write_secrets(secrets, target, force=True)
+    keys = _derive_keys(secrets, target)
     sheets = distribution_sheets(secrets, county)
     written = write_sheets(sheets, sheets_dir) if sheets_dir else []
     print(f"已写入密码文件 {target}（权限 600）：县级 1 个、乡镇 {len(secrets.townships)} 个、"
           f"村 {len(secrets.villages)} 个；新生成的密码每个 {GENERATED_BITS:.0f} 位强度。")
+    print(f"由密码算出的加密密钥存在 {keys}（权限 600，与密码文件同样机密；生成网站时直接使用，不必每次重算）。")
     if written:
         print(f"分发表 {len(written)} 份（每个乡镇一份，权限 600）：{sheets_dir}。打印发放后请删除。")
     if args.show:
@@ -57,6 +63,19 @@ def cmd_passwords_generate(args: argparse.Namespace) -> int:
     elif not written:
         print("没有导出分发表：加 --sheets 目录 导出每个乡镇一份，或加 --show 在屏幕上显示全部密码。")
     return 0
+
+
+def _derive_keys(secrets: Secrets, target: Path) -> Path:
+    """Derive every password's PBKDF2 key now (seconds per hundred passwords), so builds need not."""
+    from .encryption import KDF_POW
+    from .kdf_cache import key_file, password_keys
+
+    path = key_file(None, target)
+    assert path is not None
+    passwords = [pw for _, pw in secrets.places()]
+    print(f"正在由 {len(passwords)} 个密码算出加密密钥（PBKDF2，每个密码 10^{KDF_POW} 次）……", flush=True)
+    password_keys(passwords, 10**KDF_POW, path)
+    return path
 
 
 def _serve_auth(args: argparse.Namespace):  # -> BasicAuth | None

@@ -15,6 +15,8 @@ def is_missing(value: object) -> bool:
 
 
 def as_date(value: object) -> date | None:
+    if type(value) is date:
+        return value
     if is_missing(value):
         return None
     if isinstance(value, datetime | pd.Timestamp):

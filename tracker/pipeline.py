@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .build import NavEntry, build_site_dir
+from .build import NavEntry, SkeletonJob, encrypt_pages, fill_site, skeleton_pages
 from .cells import today_in_china
 from .encryption import KDF_POW, check_kdf_pow, missing_places, password_inventory
 from .errors import ConfigError
@@ -24,7 +24,7 @@ from .policy import load_policy
 from .progress import StageTimer
 from .protect import KeyRing, level_keys
 from .publish import discard, disk_error, prepare, switch
-from .render import GUIDE_PAGES, RenderContext, render_pages
+from .render import GUIDE_PAGES, RenderContext, plan_pages, render_bodies
 from .rules import RuleOutcome, evaluate
 from .sheets import RawRegister
 from .sources import open_source
@@ -164,23 +164,30 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
     timer = timer or StageTimer(quiet=True)
     history = history or SiteHistory()
     validated, outcome = check(source, policy_file, as_of, timer, warnings=warnings)
-    with timer.stage("render"):
+    with timer.stage("model"):
         model = build_site_model(validated, outcome, vanished=history.vanished)
         passwords = secrets(model) if callable(secrets) else secrets
         built_at = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y年%-m月%-d日 %H:%M")
-        pages = render_pages(model, RenderContext(built_at=built_at, demo=demo,
-                                                  month_changes=history.month_changes,
-                                                  archive_months=history.archive_months))
-        pages += history.archive_pages
+        plan = plan_pages(model, RenderContext(built_at=built_at, demo=demo, month_changes=history.month_changes,
+                                               archive_months=history.archive_months))
+        planned = [p.page for p in plan] + list(history.archive_pages)
     with timer.stage("keys"):
-        ring = key_ring(passwords, model, pages, kdf_pow, key_dir)
+        ring = key_ring(passwords, model, planned, kdf_pow, key_dir)
     staging = prepare(out)
     try:
-        with timer.stage("build", f"{len(pages)} 页"):
-            try:
-                build_site_dir(pages, staging / "site", _nav(model, history), ring)
-            except OSError as exc:
-                raise disk_error(exc) from exc
+        # the theme around the pages is laid out by mkdocs in a second process meanwhile
+        skeleton = SkeletonJob(skeleton_pages(planned), staging / "site", _nav(model, history),
+                               key_dir / "skeleton" if key_dir is not None else None)
+        try:
+            with timer.stage("render", f"{len(planned)} 页"):
+                pages = render_bodies(plan) + list(history.archive_pages)
+            with timer.stage("encrypt"):
+                forms = encrypt_pages(pages, ring)
+            with timer.stage("build"):
+                skeleton.wait()
+                fill_site(pages, staging / "site", forms, ring.iterations)
+        except OSError as exc:
+            raise disk_error(exc) from exc
         with timer.stage("publish", str(out)):
             switch(out, staging)
     finally:

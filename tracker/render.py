@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
@@ -148,10 +148,20 @@ def render_checklists(model: SiteModel, prefix: str, changes: Diff | None = None
     return [Page(path, county.title, body, COUNTY_LEVEL)]
 
 
-def render_pages(model: SiteModel, ctx: RenderContext) -> list[Page]:
-    """Every generated page of the site: the public guidance first, then the protected pages."""
+@dataclass(frozen=True)
+class Planned:
+    """A page known by its place, title and level, its body not rendered yet (``page.body`` is empty for
+    protected pages): the build can lay out the theme around it while the bodies are rendered."""
+
+    page: Page
+    template: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def plan_pages(model: SiteModel, ctx: RenderContext) -> list[Planned]:
+    """Every generated page of the site: the public guidance first (rendered), then the protected pages."""
     env = environment()
-    pages: list[Page] = guide_pages(model, env)
+    plan = [Planned(page) for page in guide_pages(model, env)]
     month = month_title(model.as_of)
     everything = (COUNTY_LEVEL, *_levels_below(model))
 
@@ -159,8 +169,8 @@ def render_pages(model: SiteModel, ctx: RenderContext) -> list[Page]:
             shell: str | None = None, **values: Any) -> None:
         """``level`` names who may read the page (county / township-<slug> / village-<slug>); ``scope`` the
         levels of the pages it leads to."""
-        body = env.get_template(template).render(root=_root(path), m=model, month=month, **values)
-        pages.append(Page(path, title, body, level, scope, wide, shell))
+        plan.append(Planned(Page(path, title, "", level, scope, wide, shell), template,
+                            {"root": _root(path), "m": model, "month": month, **values}))
 
     put("index.md", "home.html.j2", COUNTY_LEVEL, f"{model.county}监测台账", everything, demo=ctx.demo,
         built_at=ctx.built_at, d=county_dashboard(model), skipped=model.outcome.skipped,
@@ -183,4 +193,16 @@ def render_pages(model: SiteModel, ctx: RenderContext) -> list[Page]:
     if model.unassigned:
         put("unassigned.md", "village.html.j2", COUNTY_LEVEL, model.unassigned.name, wide=True,
             v=model.unassigned)
-    return pages
+    return plan
+
+
+def render_bodies(plan: list[Planned]) -> list[Page]:
+    """The planned pages with their bodies rendered."""
+    env = environment()
+    return [replace(p.page, body=env.get_template(p.template).render(**p.values)) if p.template else p.page
+            for p in plan]
+
+
+def render_pages(model: SiteModel, ctx: RenderContext) -> list[Page]:
+    """Every generated page of the site, rendered: the public guidance first, then the protected pages."""
+    return render_bodies(plan_pages(model, ctx))
