@@ -68,13 +68,12 @@ def cmd_passwords_generate(args: argparse.Namespace) -> int:
 def _derive_keys(secrets: Secrets, target: Path) -> Path:
     """Derive every password's PBKDF2 key now (seconds per hundred passwords), so builds need not."""
     from .encryption import KDF_POW
-    from .kdf_cache import key_file, password_keys
+    from .kdf_cache import key_files, password_keys
 
-    path = key_file(None, target)
-    assert path is not None
+    path = key_files(None, target)[0]
     passwords = [pw for _, pw in secrets.places()]
     print(f"正在由 {len(passwords)} 个密码算出加密密钥（PBKDF2，每个密码 10^{KDF_POW} 次）……", flush=True)
-    password_keys(passwords, 10**KDF_POW, path)
+    password_keys(passwords, 10**KDF_POW, [path])
     return path
 
 

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import secrets as random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
@@ -48,19 +48,25 @@ def _load(path: Path | None) -> dict[str, str]:
         return {}
 
 
-def key_file(data_dir: Path | None, secrets_source: Path | None) -> Path | None:
-    """Where derived keys are kept: the data directory of ``tracker nightly``, else beside the secrets file."""
+def key_files(data_dir: Path | None, secrets_source: Path | None) -> list[Path]:
+    """Where derived keys are kept: the data directory of ``tracker nightly`` and/or beside the secrets file
+    (``tracker passwords generate`` derives them there).  New keys are written to the first."""
+    files = []
     if data_dir is not None:
-        return data_dir / CACHE_FILE
+        files.append(data_dir / CACHE_FILE)
     if secrets_source is not None:
-        return secrets_source.with_name(secrets_source.name + ".keys")
-    return None
+        files.append(secrets_source.with_name(secrets_source.name + ".keys"))
+    return files
 
 
-def password_keys(passwords: Iterable[str], iterations: int, path: Path | None = None) -> dict[str, PasswordKey]:
-    """A derived key for every password: from the key file when it has one, else derived (and kept there)."""
-    stored = _load(path)
+def password_keys(passwords: Iterable[str], iterations: int, paths: Sequence[Path] = ()) -> dict[str, PasswordKey]:
+    """A derived key for every password: from the key files when they have it, else derived (and kept in the
+    first key file)."""
+    stored: dict[str, str] = {}
+    for path in reversed(paths):
+        stored.update(_load(path))
     wanted = sorted(set(passwords))
+    path = paths[0] if paths else None
     todo = [pw for pw in wanted if _digest(pw, iterations) not in stored]
     if todo:
         salts = [random.token_bytes(16) for _ in todo]
@@ -73,10 +79,10 @@ def password_keys(passwords: Iterable[str], iterations: int, path: Path | None =
             keys = [_derive(job) for job in jobs]
         for pw, salt, key in zip(todo, salts, keys, strict=True):
             stored[_digest(pw, iterations)] = f"{key.hex()};{salt.hex()}"
-        if path is not None:
-            live = {_digest(pw, iterations) for pw in wanted}
-            with contextlib.suppress(OSError):  # a read-only place: derive again next time
-                write_private(path, json.dumps({k: v for k, v in stored.items() if k in live}))
+    if path is not None and todo:
+        live = {_digest(pw, iterations) for pw in wanted}
+        with contextlib.suppress(OSError):  # a read-only place: derive again next time
+            write_private(path, json.dumps({k: v for k, v in stored.items() if k in live}))
     out = {}
     for pw in wanted:
         key_hex, salt_hex = stored[_digest(pw, iterations)].split(";")

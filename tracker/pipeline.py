@@ -17,7 +17,7 @@ from .cells import today_in_china
 from .encryption import KDF_POW, check_kdf_pow, missing_places, password_inventory
 from .errors import ConfigError
 from .history import Diff, Vanished
-from .kdf_cache import key_file, password_keys
+from .kdf_cache import key_files, password_keys
 from .pages import Page
 from .passwords import Secrets
 from .policy import load_policy
@@ -146,7 +146,7 @@ def key_ring(passwords: Secrets, model: SiteModel, pages: list[Page], kdf_pow: i
     iterations = check_kdf_pow(kdf_pow)
     inventory = password_inventory(passwords, model, {p.level for p in pages if p.level})
     derived = password_keys({pw for pws in inventory.values() for pw in pws}, iterations,
-                            key_file(key_dir, passwords.source))
+                            key_files(key_dir, passwords.source))
     return KeyRing(level_keys(inventory, key_dir), inventory, derived, iterations)
 
 
