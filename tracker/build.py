@@ -145,6 +145,11 @@ class SkeletonJob:
         else:
             self._args = args
 
+    def close(self) -> None:
+        """Wait for the job and forget its outcome (the build failed elsewhere; nothing writes afterwards)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
     def wait(self) -> None:
         if self._pool is None:
             build_skeleton(*self._args)

@@ -12,19 +12,20 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .build import NavEntry, SkeletonJob, encrypt_pages, fill_site, skeleton_pages
+from .build import NavEntry, SkeletonJob, fill_site, skeleton_pages
 from .cells import today_in_china
 from .encryption import KDF_POW, check_kdf_pow, missing_places, password_inventory
 from .errors import ConfigError
 from .history import Diff, Vanished
 from .kdf_cache import key_files, password_keys
+from .page_jobs import rendered_and_encrypted
 from .pages import Page
 from .passwords import Secrets
 from .policy import load_policy
 from .progress import StageTimer
 from .protect import KeyRing, level_keys
 from .publish import discard, disk_error, prepare, switch
-from .render import GUIDE_PAGES, RenderContext, plan_pages, render_bodies
+from .render import GUIDE_PAGES, Planned, RenderContext, plan_pages
 from .rules import RuleOutcome, evaluate
 from .sheets import RawRegister
 from .sources import open_source
@@ -180,9 +181,12 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
                                key_dir / "skeleton" if key_dir is not None else None)
         try:
             with timer.stage("render", f"{len(planned)} 页"):
-                pages = render_bodies(plan) + list(history.archive_pages)
-            with timer.stage("encrypt"):
-                forms = encrypt_pages(pages, ring)
+                try:
+                    pages, forms = rendered_and_encrypted(
+                        [*plan, *(Planned(page) for page in history.archive_pages)], ring)
+                except BaseException:
+                    skeleton.close()
+                    raise
             with timer.stage("build"):
                 skeleton.wait()
                 fill_site(pages, staging / "site", forms, ring.iterations)

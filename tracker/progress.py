@@ -11,7 +11,8 @@ from typing import Any, TextIO
 
 STAGE_LABELS = {
     "read": "读取名册", "snapshot": "保存快照", "validate": "逐格校验", "rules": "政策规则", "history": "对比历史",
-    "model": "整理各户信息", "keys": "准备密钥", "render": "生成页面", "encrypt": "加密页面", "build": "构建网站", "publish": "发布", "write_back": "写回表格",
+    "model": "整理各户信息", "keys": "准备密钥", "render": "生成页面",
+    "encrypt": "加密页面", "build": "构建网站", "publish": "发布", "write_back": "写回表格",
 }
 
 

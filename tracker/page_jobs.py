@@ -1,0 +1,64 @@
+"""Render and encrypt the page bodies on every core (forked workers share the site model, nothing is copied in).
+
+Each worker takes every n-th planned page, renders its body and encrypts it (:func:`tracker.protect.protect`)
+and sends back only the finished password forms; public pages come back rendered.  On one core, or where
+``fork`` is unavailable, the same runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+
+from .pages import Page
+from .protect import KeyRing, protect
+from .render import Planned, environment
+
+#: What the forked workers read (set just before they are forked).
+_JOB: tuple[Sequence[Planned], KeyRing] | None = None
+
+
+def _work(part: tuple[int, int]) -> list[tuple[int, str]]:
+    """(index, body) for public pages, (index, password form) for protected ones, of every ``step``-th page."""
+    assert _JOB is not None
+    plan, ring = _JOB
+    start, step = part
+    env = environment()
+    out = []
+    for i in range(start, len(plan), step):
+        item = plan[i]
+        page = item.page
+        body = env.get_template(item.template).render(**item.values) if item.template else page.body
+        if page.level is None:
+            out.append((i, body))
+        else:
+            out.append((i, protect(ring, body, page.level, page.scope, page.html_path, page.root)))
+    return out
+
+
+def rendered_and_encrypted(plan: Sequence[Planned], ring: KeyRing, workers: int | None = None,
+                           ) -> tuple[list[Page], dict[str, str]]:
+    """The pages (public ones with their bodies, protected ones without) and the protected pages' forms."""
+    global _JOB
+    workers = workers or os.cpu_count() or 1
+    _JOB = (plan, ring)
+    try:
+        if workers > 1 and len(plan) > 50 and "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                parts = list(pool.map(_work, [(k, workers) for k in range(workers)]))
+        else:
+            parts = [_work((0, 1))]
+    finally:
+        _JOB = None
+    pages = [p.page for p in plan]
+    forms: dict[str, str] = {}
+    for part in parts:
+        for i, text in part:
+            if pages[i].level is None:
+                pages[i] = replace(pages[i], body=text)
+            else:
+                forms[pages[i].path] = text
+    return pages, forms
