@@ -8,6 +8,7 @@ its village page and on the checklist as "removed from the register on date X �
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -68,26 +69,47 @@ class Diff:
 def records(validated: ValidatedRegister) -> dict[str, HouseholdRecord]:
     """Households by folded 户编号 (the first row wins when an ID is duplicated)."""
     table = validated.tables["households"]
-    values, text = table.values, table.text
+    text = table.text
     if "household_id" not in text:
         return {}
-    keys = match_key(pd.Series(text["household_id"].map(fmt.text), index=text.index).mask(lambda s: s == ""))
+    values = table.values.reindex(text.index)
+    ids = [fmt.text(v) for v in text["household_id"].tolist()]
+    keys = match_key(pd.Series(ids, index=text.index, dtype="object").mask(lambda s: s == "")).tolist()
+
+    def column(key: str, shown: Callable[[object], str] = fmt.text) -> list[str]:
+        return [shown(v) for v in values[key].tolist()] if key in values else [""] * len(ids)
+
+    fields = {"head_name": column("head_name"), "id_masked": column("head_id_number", fmt.mask_id),
+              **{k: column(k) for k in ("township", "village", "category", "status", "people")}}
     out: dict[str, HouseholdRecord] = {}
-    for row, key in keys.dropna().items():
-        if key in out:
+    for i, key in enumerate(keys):
+        if key is pd.NA or key is None or str(key) in out:
             continue
-        out[str(key)] = HouseholdRecord(
-            household_id=fmt.text(text.at[row, "household_id"]),
-            head_name=fmt.text(values.at[row, "head_name"]) if "head_name" in values else "",
-            id_masked=fmt.mask_id(values.at[row, "head_id_number"]) if "head_id_number" in values else "",
-            **{k: fmt.text(values.at[row, k]) if k in values else "" for k in
-               ("township", "village", "category", "status", "people")},
-        )
+        out[str(key)] = HouseholdRecord(household_id=ids[i], **{k: v[i] for k, v in fields.items()})
     return out
 
 
-def diff(before: ValidatedRegister, after: ValidatedRegister, before_label: str, after_label: str) -> Diff:
-    old, new = records(before), records(after)
+def save_records(path: Path, found: Mapping[str, HouseholdRecord]) -> None:
+    """Keep a register's records (display-safe: masked IDs, no phones) for later diffs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps({k: asdict(r) for k, r in found.items()}, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_records(path: Path) -> dict[str, HouseholdRecord] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): HouseholdRecord(**v) for k, v in data.items()}
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def diff(before: ValidatedRegister | Mapping[str, HouseholdRecord],
+         after: ValidatedRegister | Mapping[str, HouseholdRecord], before_label: str, after_label: str) -> Diff:
+    """What changed between two registers (validated, or their :func:`records`)."""
+    old = before if isinstance(before, Mapping) else records(before)
+    new = after if isinstance(after, Mapping) else records(after)
     changes = []
     cleared = []
     for key in sorted(old.keys() & new.keys()):
@@ -125,10 +147,10 @@ class VanishedLedger:
         return {key: Vanished(HouseholdRecord(**item["record"]), date.fromisoformat(item["removed_on"]),
                               date.fromisoformat(item["last_seen"])) for key, item in data.items()}
 
-    def update(self, change: Diff, current: ValidatedRegister, removed_on: date, last_seen: date
-               ) -> dict[str, Vanished]:
+    def update(self, change: Diff, current: ValidatedRegister | Mapping[str, HouseholdRecord], removed_on: date,
+               last_seen: date) -> dict[str, Vanished]:
         ledger = self.load()
-        present = records(current).keys()
+        present = (current if isinstance(current, Mapping) else records(current)).keys()
         for key in list(ledger):
             if key in present:
                 del ledger[key]  # it came back

@@ -8,7 +8,7 @@ import json
 from datetime import date
 
 from .config import Config
-from .history import Diff, VanishedLedger, diff
+from .history import Diff, HouseholdRecord, VanishedLedger, diff, load_records, records, save_records
 from .pages import Page
 from .pipeline import SiteHistory, check
 from .progress import StageTimer
@@ -24,6 +24,23 @@ def _previous_month(day: date) -> tuple[int, int]:
 
 def _validated(store: SnapshotStore, snap: Snapshot) -> ValidatedRegister:
     return validate(store.load(snap), today=snap.day)
+
+
+def _records_of(config: Config, store: SnapshotStore, snap: Snapshot, code: str,
+                validated: ValidatedRegister | None = None) -> dict[str, HouseholdRecord]:
+    """A snapshot's household records, kept in the data dir (display-safe: masked IDs, no phones), so the
+    previous night's register need not be validated again to see what changed."""
+    folder = config.data_dir / "records"
+    path = folder / f"{snap.sha[:24]}-{snap.day.isoformat()}-{code[:12]}.json"
+    found = load_records(path) if path.is_file() else None
+    if found is None:
+        found = records(validated if validated is not None else _validated(store, snap))
+        save_records(path, found)
+        live = {s.sha[:24] for s in store.list()}
+        for old in folder.glob("*.json"):
+            if old.name[:24] not in live:
+                old.unlink(missing_ok=True)
+    return found
 
 
 def _archive(config: Config, store: SnapshotStore, today: date, code: str
@@ -62,15 +79,16 @@ def site_history(config: Config, store: SnapshotStore, current: ValidatedRegiste
                  previous: Snapshot | None, today: date, timer: StageTimer, code: str) -> SiteHistory:
     ledger = VanishedLedger(config.data_dir)
     with timer.stage("history"):
+        now = _records_of(config, store, snap, code, current)
         if previous is not None and previous.sha != snap.sha:
-            change = diff(_validated(store, previous), current, previous.label, snap.label)
-            vanished = ledger.update(change, current, removed_on=today, last_seen=previous.day)
+            change = diff(_records_of(config, store, previous, code), now, previous.label, snap.label)
+            vanished = ledger.update(change, now, removed_on=today, last_seen=previous.day)
         else:
-            vanished = ledger.update(Diff("", "", (), (), (), ()), current, today, today)
+            vanished = ledger.update(Diff("", "", (), (), (), ()), now, today, today)
         month_changes = None
         last_month = store.month_end(*_previous_month(today))
         if last_month is not None and last_month.sha != snap.sha:
-            month_changes = diff(_validated(store, last_month), current, last_month.label, snap.label)
+            month_changes = diff(_records_of(config, store, last_month, code), now, last_month.label, snap.label)
         pages, months = _archive(config, store, today, code)
     return SiteHistory(vanished=vanished, month_changes=month_changes, archive_pages=tuple(pages),
                        archive_months=tuple(months))

@@ -48,11 +48,19 @@ def _decode_cell(value: Any) -> Cell:
     return value  # type: ignore[no-any-return]
 
 
+def _encode_default(value: object) -> Any:
+    if isinstance(value, date):  # datetime included
+        return _encode_cell(value)
+    raise TypeError(f"cannot store a {type(value).__name__} cell")
+
+
 def encode_register(register: RawRegister) -> bytes:
-    """Canonical bytes of a register's cells (the source label is not part of the content)."""
-    payload = {name: [[number, [_encode_cell(c) for c in cells]] for number, cells in sheet.rows]
+    """Canonical bytes of a register's cells (the source label is not part of the content).  Dates go through
+    ``default`` (called only for them), so the cells are not copied one by one."""
+    payload = {name: [[number, cells] for number, cells in sheet.rows]
                for name, sheet in sorted(register.sheets.items())}
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=_encode_default).encode("utf-8")
 
 
 def decode_register(data: bytes, source: str) -> RawRegister:
@@ -106,7 +114,7 @@ class SnapshotStore:
         sha = hashlib.sha256(data).hexdigest()
         target = self._object(sha)
         if not target.exists():
-            _atomic_write(target, gzip.compress(data, compresslevel=6, mtime=0))
+            _atomic_write(target, gzip.compress(data, compresslevel=1, mtime=0))
         return self.add_ref(sha, taken_at, register.source)
 
     def add_ref(self, sha: str, taken_at: datetime, source: str) -> Snapshot:
