@@ -173,3 +173,17 @@ def test_skeleton_is_reused_from_the_cache_and_never_written_through(tmp_path: P
                     p.shell) for p in _pages()]
     build_site_dir(renamed, tmp_path / "three", _nav(), ring, cache)  # a new title: a new skeleton
     assert len(list(cache.iterdir())) == 2
+
+
+def test_jobs_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from tracker import cores
+
+    monkeypatch.setenv(cores.ENV_JOBS, "1")
+    assert cores.jobs() == 1
+    monkeypatch.setenv(cores.ENV_JOBS, "3")
+    assert cores.jobs() == 3
+    for bad in ("0", "-2", "two", ""):
+        monkeypatch.setenv(cores.ENV_JOBS, bad)
+        assert cores.jobs() == (os.cpu_count() or 1)

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 from markupsafe import escape
 
+from . import cores
 from .errors import BuildError
 from .pages import Page
 from .protect import KeyRing, decrypt_js, protect
@@ -139,7 +140,7 @@ class SkeletonJob:
     def __init__(self, stubs: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry], cache: Path | None) -> None:
         self._pool: ProcessPoolExecutor | None = None
         args = (list(stubs), site_dir, list(nav), cache)
-        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if cores.jobs() > 1 and "fork" in multiprocessing.get_all_start_methods():
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
             self._future = self._pool.submit(build_skeleton, *args)
         else:

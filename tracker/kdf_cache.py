@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import secrets as random
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
+from . import cores
 from .protect import PasswordKey, write_private
 
 CACHE_FILE = "kdf-keys.json"
@@ -71,7 +71,7 @@ def password_keys(passwords: Iterable[str], iterations: int, paths: Sequence[Pat
     if todo:
         salts = [random.token_bytes(16) for _ in todo]
         jobs = [(pw, salt, iterations) for pw, salt in zip(todo, salts, strict=True)]
-        workers = min(len(jobs), os.cpu_count() or 1)
+        workers = min(len(jobs), cores.jobs())
         if workers > 1 and len(jobs) > 2:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 keys = list(pool.map(_derive, jobs, chunksize=max(1, len(jobs) // (workers * 4))))

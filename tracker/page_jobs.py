@@ -8,11 +8,11 @@ and sends back only the finished password forms; public pages come back rendered
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
+from . import cores
 from .pages import Page
 from .protect import KeyRing, protect
 from .render import Planned, environment
@@ -43,7 +43,7 @@ def rendered_and_encrypted(plan: Sequence[Planned], ring: KeyRing, workers: int 
                            ) -> tuple[list[Page], dict[str, str]]:
     """The pages (public ones with their bodies, protected ones without) and the protected pages' forms."""
     global _JOB
-    workers = workers or os.cpu_count() or 1
+    workers = workers or cores.jobs()
     _JOB = (plan, ring)
     try:
         if workers > 1 and len(plan) > 50 and "fork" in multiprocessing.get_all_start_methods():
