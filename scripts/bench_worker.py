@@ -45,7 +45,7 @@ def work_pages(a: dict[str, Any]) -> None:
     import yaml
 
     from tracker.build import mkdocs_config
-    from tracker.pipeline import SiteHistory, _nav, check
+    from tracker.pipeline import SiteHistory, check, site_nav
     from tracker.render import RenderContext, render_pages
     from tracker.resources import resource
     from tracker.views import build_site_model
@@ -60,7 +60,7 @@ def work_pages(a: dict[str, Any]) -> None:
         path = docs / page.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.as_markdown(), encoding="utf-8")
-    config = mkdocs_config(docs, site, _nav(model, SiteHistory()))
+    config = mkdocs_config(docs, site, site_nav(model, SiteHistory()))
     plugins = [p if isinstance(p, str) else next(iter(p)) for p in config.get("plugins") or []]
     if "encryptcontent" in plugins or "search" not in plugins or config.get("hooks"):
         raise SystemExit(f"mkdocs config has plugins {plugins}, hooks {config.get('hooks')}: the reference "

@@ -106,15 +106,12 @@ def check(source: str | RawRegister | ValidatedRegister, policy_file: str | None
     return validated, outcome
 
 
-def _nav(model: SiteModel, history: SiteHistory) -> list[NavEntry]:
-    """Township pages, checklists and guidance in the navigation; villages are reached from townships."""
-    townships = tuple(NavEntry(t.name, f"{t.slug}/index.md") for t in model.townships)
-    nav = [NavEntry("首页", "index.md")]
-    if townships:
-        nav.append(NavEntry("乡镇", children=townships))
-    checklists = (NavEntry("全县", "checklist.md"),
-                  *(NavEntry(t.name, f"{t.slug}/checklist.md") for t in model.townships))
-    nav.append(NavEntry("动态调整清单", children=checklists))
+def site_nav(model: SiteModel, history: SiteHistory) -> list[NavEntry]:
+    """The global navigation: the county's pages, past months' checklists and the guidance -- the same few
+    entries whatever the county's size.  Township pages and their checklists are reached from the county home's
+    table of townships, village pages from their township page: a navigation listing them would be copied into
+    every page, so output and build time would grow with the square of the county."""
+    nav = [NavEntry("首页", "index.md"), NavEntry("全县动态调整清单", "checklist.md")]
     if history.archive_months:
         nav.append(NavEntry("往月清单", children=tuple(NavEntry(label, f"archive/{month}/checklist.md")
                                                        for month, label in history.archive_months)))
@@ -177,7 +174,7 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
     staging = prepare(out)
     try:
         # the theme around the pages is laid out by mkdocs in a second process meanwhile
-        skeleton = SkeletonJob(skeleton_pages(planned), staging / "site", _nav(model, history),
+        skeleton = SkeletonJob(skeleton_pages(planned), staging / "site", site_nav(model, history),
                                key_dir / "skeleton" if key_dir is not None else None)
         try:
             with timer.stage("render", f"{len(planned)} 页"):
