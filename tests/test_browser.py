@@ -189,6 +189,20 @@ def test_township_password_opens_its_villages_not_another_townships(site: Site, 
         assert refused(page), url
 
 
+def test_county_password_once_on_the_home_page_opens_every_page_after(site: Site, page: Any) -> None:
+    """Each page hands on the keys of the pages it leads to: one unlock on the county home is enough."""
+    page.goto(site.base + "index.html")
+    unlock(page, site.secrets.county or "")
+    assert opened(page)
+    first, second = list(site.townships)
+    village = next(v for v in site.villages if v.township == second)
+    township_checklist = site.townships[first].replace("index.html", "checklist.html")
+    for url in (site.townships[first], village.url, township_checklist, "report.html", "checklist.html"):
+        page.goto(site.base + url)
+        page.wait_for_function("() => !document.getElementById('mkdocs-encrypted-content')")
+        assert page.locator("#mkdocs-content-password").count() == 0, url
+
+
 def test_wrong_password_shows_the_chinese_error_and_no_personal_data(site: Site, page: Any) -> None:
     village = _with_households(site)[0]
     page.goto(site.base + village.url)
