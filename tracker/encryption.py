@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .errors import ConfigError
-from .passwords import Secrets
+from .passwords import Secrets, fold
 
 #: PBKDF2-HMAC-SHA256 iterations = 10 ** KDF_POW.  Measured 2026-11-28 with Playwright driving Debian's
 #: chromium 156 headless on this 2-core machine, site served from 127.0.0.1, median of 5, seconds from
@@ -71,8 +71,9 @@ def password_inventory(secrets: Secrets, model: Any, levels: Iterable[str]) -> d
     for one PBKDF2 run instead of three.  Every level of ``levels`` is present."""
     if not secrets.county:
         raise ConfigError("没有县级密码，不能生成加密的网站。")
-    townships = {t.slug: secrets.township(t.name) for t in getattr(model, "townships", ())}
-    villages = {v.slug: (v.township_slug, secrets.village(v.township, v.name))
+    by_township, by_village = secrets.folded()
+    townships = {t.slug: by_township.get(fold(t.name)) for t in getattr(model, "townships", ())}
+    villages = {v.slug: (v.township_slug, by_village.get((fold(v.township), fold(v.name))))
                 for t in getattr(model, "townships", ()) for v in t.villages}
     inventory: dict[str, tuple[str, ...]] = {}
     for level in sorted(levels, key=lambda lv: (lv != COUNTY_LEVEL, lv)):
@@ -90,9 +91,11 @@ def password_inventory(secrets: Secrets, model: Any, levels: Iterable[str]) -> d
 
 def missing_places(secrets: Secrets, model: Any) -> list[str]:
     """Townships and villages of the register without their own password (their pages open from above)."""
+    by_township, by_village = secrets.folded()
     missing = []
     for t in getattr(model, "townships", ()):
-        if not secrets.township(t.name):
+        if not by_township.get(fold(t.name)):
             missing.append(t.name)
-        missing += [f"{v.township}/{v.name}" for v in t.villages if not secrets.village(v.township, v.name)]
+        missing += [f"{v.township}/{v.name}" for v in t.villages
+                    if not by_village.get((fold(v.township), fold(v.name)))]
     return missing

@@ -206,6 +206,17 @@ class Secrets:
         wanted = (fold(township), fold(village))
         return next((pw for (t, v), pw in self.villages.items() if (fold(t), fold(v)) == wanted), None)
 
+    def folded(self) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+        """Townships' and villages' passwords by folded name (the first of equal folds wins, as in
+        :meth:`township` and :meth:`village`): for looking up every place of a county at once."""
+        townships: dict[str, str] = {}
+        for key, pw in self.townships.items():
+            townships.setdefault(fold(key), pw)
+        villages: dict[tuple[str, str], str] = {}
+        for (t, v), pw in self.villages.items():
+            villages.setdefault((fold(t), fold(v)), pw)
+        return townships, villages
+
     def places(self) -> list[tuple[str, str]]:
         """(description, password) for every password, the description naming the level and place."""
         out = [("县级", self.county)] if self.county else []
@@ -244,11 +255,17 @@ def generate_secrets(model_or_names: object, rng: random.Random | None = None,
     rng = rng or _secrets.SystemRandom()
     keep = keep or Secrets()
     out = Secrets(county=keep.county or generate_password(rng))
+    kept_townships, kept_villages = keep.folded()
+    done_townships: set[str] = set()
+    done_villages: set[tuple[str, str]] = set()
     for township, village in place_names(model_or_names):
-        if fold(township) not in {fold(t) for t in out.townships}:
-            out.townships[township] = keep.township(township) or generate_password(rng)
-        if not out.village(township, village):
-            out.villages[(township, village)] = keep.village(township, village) or generate_password(rng)
+        t, v = fold(township), fold(village)
+        if t not in done_townships:
+            done_townships.add(t)
+            out.townships[township] = kept_townships.get(t) or generate_password(rng)
+        if (t, v) not in done_villages:
+            done_villages.add((t, v))
+            out.villages[(township, village)] = kept_villages.get((t, v)) or generate_password(rng)
     return out
 
 
