@@ -14,6 +14,7 @@ output) and are reached from their township page.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -142,7 +143,11 @@ class SkeletonJob:
         args = (list(stubs), site_dir, list(nav), cache)
         if cores.jobs() > 1 and "fork" in multiprocessing.get_all_start_methods():
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-            self._future = self._pool.submit(build_skeleton, *args)
+            gc.freeze()  # the child never walks (and so never copies) this process's heap
+            try:
+                self._future = self._pool.submit(build_skeleton, *args)
+            finally:
+                gc.unfreeze()
         else:
             self._args = args
 

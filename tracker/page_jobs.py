@@ -7,6 +7,7 @@ and sends back only the finished password forms; public pages come back rendered
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +29,7 @@ def _work(part: tuple[int, int]) -> list[tuple[int, str]]:
     start, step = part
     env = environment()
     out = []
+    gc.disable()  # many small acyclic strings and objects: the collector's scans would cost more than the work
     for i in range(start, len(plan), step):
         item = plan[i]
         page = item.page
@@ -45,14 +47,21 @@ def rendered_and_encrypted(plan: Sequence[Planned], ring: KeyRing, workers: int 
     global _JOB
     workers = workers or cores.jobs()
     _JOB = (plan, ring)
+    enabled = gc.isenabled()
     try:
         if workers > 1 and len(plan) > 50 and "fork" in multiprocessing.get_all_start_methods():
+            # the workers share the site model: frozen, the collector in them never walks (and so never
+            # copies) the inherited heap
+            gc.freeze()
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 parts = list(pool.map(_work, [(k, workers) for k in range(workers)]))
         else:
             parts = [_work((0, 1))]
     finally:
         _JOB = None
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
     pages = [p.page for p in plan]
     forms: dict[str, str] = {}
     for part in parts:

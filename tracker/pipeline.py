@@ -16,6 +16,7 @@ from .build import NavEntry, SkeletonJob, fill_site, skeleton_pages
 from .cells import today_in_china
 from .encryption import KDF_POW, check_kdf_pow, missing_places, password_inventory
 from .errors import ConfigError
+from .gc_pause import paused_gc
 from .history import Diff, Vanished
 from .kdf_cache import key_files, password_keys
 from .page_jobs import rendered_and_encrypted
@@ -162,7 +163,7 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
     timer = timer or StageTimer(quiet=True)
     history = history or SiteHistory()
     validated, outcome = check(source, policy_file, as_of, timer, warnings=warnings)
-    with timer.stage("model"):
+    with timer.stage("model"), paused_gc():  # tens of thousands of small acyclic views
         model = build_site_model(validated, outcome, vanished=history.vanished)
         passwords = secrets(model) if callable(secrets) else secrets
         built_at = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y年%-m月%-d日 %H:%M")
