@@ -7,12 +7,13 @@ after, identically for every source, so the same register gives the same report 
 from __future__ import annotations
 
 import csv
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .csv_read import decode_csv_bytes as decode_csv_bytes  # re-exported: tests and warning_lists use it
+from .csv_read import parse_csv_text as csv_text_rows
+from .csv_read import read_csv_file
 from .errors import SourceError
 from .sheets import Cell, RawRegister, RawSheet
 
@@ -42,52 +43,14 @@ class XlsxSource:
         return str(self.path)
 
     def read(self) -> RawRegister:
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
+        from .xlsx_read import read_xlsx
 
-        if not self.path.is_file():
-            raise SourceError(f"找不到名册文件 {self.path}，请检查路径。")
-        try:
-            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise SourceError(
-                f"{self.path} 不是可以读取的 Excel 工作簿（.xlsx），文件可能已损坏，请用 Excel 另存为 .xlsx 后重试。"
-            ) from exc
-        sheets: dict[str, RawSheet] = {}
-        try:
-            for ws in book.worksheets:
-                rows = []
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                    cells = _trim(tuple(values))
-                    if cells:
-                        rows.append((number, cells))
-                sheets[ws.title] = RawSheet(ws.title, tuple(rows))
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise SourceError(f"读取 {self.path} 时出错，文件可能已损坏，请用 Excel 另存为 .xlsx 后重试。") from exc
-        finally:
-            book.close()
-        return RawRegister(source=self.label, sheets=sheets)
-
-
-def decode_csv_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM) when it decodes cleanly, otherwise GB18030 (a superset of GBK)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise SourceError("CSV 文件既不是 UTF-8 也不是 GB18030/GBK 编码，请在 Excel 中另存为“CSV UTF-8”。") from exc
+        return read_xlsx(self.path, self.label)
 
 
 def parse_csv_text(name: str, text: str) -> RawSheet:
-    rows = []
-    for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        cells = _trim(tuple(record))
-        if cells:
-            rows.append((number, cells))
-    return RawSheet(name, tuple(rows))
+    """One tab from decoded CSV text (rows numbered from 1, trailing empty cells and empty rows dropped)."""
+    return RawSheet(name, csv_text_rows(text))  # type: ignore[arg-type]  # an encoded row sequence
 
 
 @dataclass(frozen=True)
@@ -108,8 +71,7 @@ class CsvDirSource:
             if file.suffix.lower() != ".csv" or not file.is_file():
                 continue
             try:
-                text = decode_csv_bytes(file.read_bytes())
-                sheets[file.stem] = parse_csv_text(file.stem, text)
+                sheets[file.stem] = RawSheet(file.stem, read_csv_file(file))  # type: ignore[arg-type]
             except csv.Error as exc:
                 raise SourceError(f"{file} 不是有效的 CSV 文件（{exc}），请重新导出。") from exc
             except OSError as exc:

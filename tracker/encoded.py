@@ -1,0 +1,231 @@
+"""Dictionary-encoded raw cells: a column as integer codes into its distinct cells.
+
+Registers repeat values heavily (dates, amounts, enum words, village and cadre names), so validation
+parses, displays and checks each *distinct* cell once and spreads the result over the rows with the
+codes. Two cells share a code only when they are the same text, or values of the same type with the same
+``repr`` (so ``1`` and ``1.0``, ``True`` and ``1``, ``0.0`` and ``-0.0`` stay apart): whatever is derived
+from one is exactly what would be derived from the other.
+
+:class:`EncodedRows` is the row sequence of a sheet read from CSV, kept encoded (a code matrix and the
+distinct texts of each column position) instead of a million tuples of strings; it behaves as the
+``rows`` tuple of a :class:`~tracker.sheets.RawSheet` for everyone else.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import count, islice, zip_longest
+from operator import getitem
+from typing import Any, overload
+
+import numpy as np
+import pandas as pd
+
+from .sheets import Cell
+
+ABSENT = -1  # code of a cell beyond the end of its row (None)
+_CHUNK = 20_000  # CSV records encoded at a time (bounds the memory of not-yet-shared strings)
+Row = tuple[int, tuple[Cell, ...]]
+
+
+@dataclass(frozen=True, eq=False)
+class RawColumn:
+    """The raw cells of one column: ``uniques[codes]``. ``codes`` has one entry per data row."""
+
+    codes: np.ndarray  # intp, indexes into uniques
+    uniques: np.ndarray  # object: distinct cells
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def cells(self) -> np.ndarray:
+        """Every row's cell (object array)."""
+        return self.uniques.take(self.codes)
+
+
+def _key(cell: object) -> object:
+    return cell if cell is None or type(cell) is str else (type(cell), repr(cell))
+
+
+def encode_values(values: Sequence[Cell] | np.ndarray) -> RawColumn:
+    """Encode cells of any source (text, numbers, dates, booleans, None)."""
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values if not isinstance(values, np.ndarray) else values.astype(object, copy=False)
+    if set(map(type, cells)) <= {str, type(None)}:
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)  # None -> -1
+        uniques = np.append(np.asarray(uniques, dtype=object), None)
+        return RawColumn(np.where(codes < 0, len(uniques) - 1, codes).astype(np.intp), uniques)
+    keys = np.empty(len(cells), dtype=object)
+    keys[:] = [_key(c) for c in cells]
+    codes, _ = pd.factorize(keys, use_na_sentinel=True)
+    none = codes < 0
+    codes = codes.astype(np.intp)
+    ids, first = np.unique(codes[~none], return_index=True)
+    uniques = np.empty(len(ids) + 1, dtype=object)
+    uniques[: len(ids)] = cells[~none][first]
+    codes[none] = len(ids)
+    return RawColumn(codes, uniques)
+
+
+def encode_rows(data: Sequence[tuple[Cell, ...]], positions: dict[str, int]) -> dict[str, RawColumn]:
+    """Columns (by key) of plain row tuples; a cell beyond the end of its row is None."""
+    if not positions:
+        return {}
+    width = max(positions.values()) + 1
+    columns = list(islice(_transpose(data, width), width))
+    return {key: encode_values(columns[pos]) for key, pos in positions.items()}
+
+
+def _transpose(data: Sequence[tuple[Cell, ...]], width: int) -> Iterator[tuple[Cell, ...]]:
+    if not data:
+        return iter([()] * width)
+    padded = (cells if len(cells) >= width else cells + (None,) * (width - len(cells)) for cells in data)
+    return zip(*padded, strict=False)
+
+
+class EncodedRows(Sequence[Row]):
+    """Rows of a sheet as ``(number, cells)`` pairs, stored as a code matrix (``-1``: beyond the row's end)
+    and the distinct cells of each column position. Rows that are empty after trimming are not stored."""
+
+    def __init__(self, numbers: np.ndarray, codes: np.ndarray, uniques: list[np.ndarray]) -> None:
+        self.numbers = numbers  # int64 spreadsheet row numbers
+        self.codes = codes  # (rows, width) int32
+        self.uniques = uniques  # per column position: object array of distinct cells
+        present = codes >= 0
+        self.widths = np.where(present.any(axis=1), codes.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
+        self._lists: list[list[Any]] | None = None
+
+    @property
+    def width(self) -> int:
+        return self.codes.shape[1]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def _uniques_lists(self) -> list[list[Any]]:
+        if self._lists is None:
+            self._lists = [u.tolist() for u in self.uniques]
+        return self._lists
+
+    def _rows(self, start: int, stop: int) -> Iterator[Row]:
+        lists = self._uniques_lists()
+        block = self.codes[start:stop].tolist()
+        for number, width, codes in zip(self.numbers[start:stop].tolist(), self.widths[start:stop].tolist(), block,
+                                        strict=True):
+            yield number, tuple(map(getitem, lists, codes[:width]))
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Row, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | tuple[Row, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("row index out of range")
+        return next(self._rows(index, index + 1))
+
+    def __iter__(self) -> Iterator[Row]:
+        for start in range(0, len(self), 10_000):
+            yield from self._rows(start, start + 10_000)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (str, bytes)) or not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"EncodedRows({len(self)} rows, width {self.width})"
+
+    def column(self, position: int, rows: np.ndarray) -> RawColumn:
+        """The cells at ``position`` of the stored rows selected by ``rows`` (indices)."""
+        if position >= self.width:
+            return RawColumn(np.zeros(len(rows), dtype=np.intp), np.array([None], dtype=object))
+        uniques = np.append(self.uniques[position], None)
+        codes = self.codes[rows, position].astype(np.intp)
+        codes[codes < 0] = len(uniques) - 1
+        return RawColumn(codes, uniques)
+
+    def blank(self, rows: np.ndarray) -> np.ndarray:
+        """For the stored rows selected by ``rows``: is every cell empty or only spaces?"""
+        candidates = np.ones(len(rows), dtype=bool)
+        for position in range(self.width):
+            if not candidates.any():
+                break
+            at = np.flatnonzero(candidates)
+            codes = self.codes[rows[at], position]
+            uniques = self.uniques[position]
+            if len(at) * 8 > len(uniques):
+                blank_unique = blank_cells(uniques)
+            else:
+                seen = np.unique(codes[codes >= 0])
+                blank_unique = np.zeros(len(uniques), dtype=bool)
+                blank_unique[seen] = blank_cells(uniques[seen])
+            candidates[at] = (codes < 0) | blank_unique[np.maximum(codes, 0)]
+        return candidates
+
+
+def blank_cells(cells: np.ndarray) -> np.ndarray:
+    """Per cell: None, or text that is empty or only spaces."""
+    if set(map(type, cells)) <= {str}:
+        return (cells == "") | np.fromiter(map(str.isspace, cells), dtype=bool, count=len(cells))
+    return np.fromiter((c is None or (isinstance(c, str) and not c.strip()) for c in cells), dtype=bool,
+                       count=len(cells))
+
+
+def encode_records(records: Iterable[list[str]]) -> EncodedRows:
+    """CSV records (``csv.reader``) numbered from 1, trimmed of trailing empty cells; rows left empty are
+    dropped, as :func:`tracker.sources.parse_csv_text` always did. Identical texts of a column share one
+    string object, and are turned into codes column by column (transposed in C, a chunk at a time)."""
+    reader = iter(records)
+    codes_of: list[defaultdict[str | None, int]] = []
+    blocks: list[list[np.ndarray]] = []
+    while chunk := list(islice(reader, _CHUNK)):
+        block = []
+        for position, cells in enumerate(zip_longest(*chunk, fillvalue=None)):  # None: beyond the record
+            if position == len(codes_of):
+                codes_of.append(defaultdict(count().__next__))
+            block.append(np.fromiter(map(codes_of[position].__getitem__, cells), dtype=np.int32,
+                                     count=len(chunk)))
+        blocks.append(block)
+    width = len(codes_of)
+    rows = sum(len(b[0]) if b else 0 for b in blocks)
+    matrix = np.full((rows, width), ABSENT, dtype=np.int32)
+    at = 0
+    for block in blocks:
+        size = len(block[0]) if block else 0
+        for position, codes in enumerate(block):
+            matrix[at:at + size, position] = codes
+        at += size
+    del blocks
+    filled = matrix >= 0
+    for position, codes in enumerate(codes_of):
+        for empty in ("", None):
+            if empty in codes:
+                filled[:, position] &= matrix[:, position] != codes[empty]
+    trimmed = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0)
+    del filled
+    matrix[np.arange(width) >= trimmed[:, None]] = ABSENT
+    keep = trimmed > 0
+    uniques = []
+    for codes in codes_of:
+        u = np.empty(len(codes), dtype=object)
+        u[:] = list(codes)
+        uniques.append(u)
+    numbers = np.arange(1, rows + 1, dtype=np.int64)[keep]
+    return EncodedRows(numbers, matrix[keep] if not keep.all() else matrix, uniques)
+
+
+def read_csv_lines(lines: Iterable[str]) -> EncodedRows:
+    """Parse CSV text lines (an open text file or ``io.StringIO`` with ``newline=""``)."""
+    return encode_records(csv.reader(lines))
