@@ -183,10 +183,11 @@ def plan_pages(model: SiteModel, ctx: RenderContext) -> list[Planned]:
     for township in model.townships:
         level = township_level(township.slug)
         below = (COUNTY_LEVEL, *(village_level(v.slug) for v in township.villages))
-        put(f"{township.slug}/index.md", "township.html.j2", level, township.name, below, t=township,
-            d=township_dashboard(model, township))
+        put(f"{township.slug}/index.md", "township.html.j2", level, township.name, below, shell="township",
+            t=township, d=township_dashboard(model, township))
         checklist = checklist_for_township(model, township, ctx.month_changes)
-        put(f"{township.slug}/checklist.md", "checklist.html.j2", level, checklist.title, below, c=checklist)
+        put(f"{township.slug}/checklist.md", "checklist.html.j2", level, checklist.title, below,
+            shell="checklist", c=checklist)
         for village in township.villages:
             put(f"{township.slug}/{village.slug}.md", "village.html.j2", village_level(village.slug),
                 village.title, (level, COUNTY_LEVEL), wide=True, shell="village", v=village)
