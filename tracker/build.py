@@ -1,7 +1,8 @@
 """Build stage: pages -> a static site, with mkdocs-material for the theme and the public pages.
 
 mkdocs renders the public guidance pages in full and, for every protected page, only the theme around
-it: the page's Markdown is a stub, and :class:`_ProtectedPages` puts a marker where the content goes.
+it: the page's Markdown is a stub, and :class:`tracker.mkdocs_hooks.ProtectedPages` puts a marker where
+the content goes.
 Pages of one ``shell`` kind (the village pages, ~90% of a county's pages) share a single such theme page
 -- they differ only in title and content.  Then :mod:`tracker.protect` encrypts each page's HTML and the
 marker is replaced by the plugin-format password form.  So neither Python-Markdown nor the theme ever
@@ -14,16 +15,13 @@ output) and are reached from their township page.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -54,8 +52,7 @@ class NavEntry:
         return {self.title: self.path}
 
 
-def mkdocs_config(docs: Path, site: Path, nav: Sequence[NavEntry], extra: Mapping[str, Any] | None = None,
-                  ) -> dict[str, Any]:
+def mkdocs_config(docs: Path, site: Path, nav: Sequence[NavEntry]) -> dict[str, Any]:
     """The repository's mkdocs.yml for a build of ``docs`` into ``site`` with this navigation."""
     config = yaml.safe_load(resource("mkdocs.yml").read_text(encoding="utf-8"))
     config["docs_dir"] = str(docs)
@@ -63,7 +60,6 @@ def mkdocs_config(docs: Path, site: Path, nav: Sequence[NavEntry], extra: Mappin
     config["theme"]["custom_dir"] = str(resource("site") / "overrides")
     config["nav"] = [n.as_yaml() for n in nav]
     config["not_in_nav"] = f"/t*/*.md\n/unassigned.md\n/archive/\n/{SHELL_DIR}/"
-    config.update(extra or {})
     return config
 
 
@@ -139,17 +135,11 @@ class SkeletonJob:
     """:func:`build_skeleton` in a forked process, while this one renders and encrypts the bodies."""
 
     def __init__(self, stubs: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry], cache: Path | None) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        args = (list(stubs), site_dir, list(nav), cache)
-        if cores.jobs() > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-            gc.freeze()  # the child never walks (and so never copies) this process's heap
-            try:
-                self._future = self._pool.submit(build_skeleton, *args)
-            finally:
-                gc.unfreeze()
-        else:
-            self._args = args
+        self._args = (list(stubs), site_dir, list(nav), cache)
+        self._pool = cores.fork_pool(1) if cores.jobs() > 1 else None
+        if self._pool is not None:
+            with cores.frozen_heap():
+                self._future = self._pool.submit(build_skeleton, *self._args)
 
     def close(self) -> None:
         """Wait for the job and forget its outcome (the build failed elsewhere; nothing writes afterwards)."""
@@ -201,7 +191,7 @@ def _mkdocs(docs_pages: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry])
 
 def encrypt_pages(pages: Sequence[Page], ring: KeyRing) -> dict[str, str]:
     """The password form (encrypted content included) of every protected page, by path."""
-    return {p.path: protect(ring, p.body, p.level, p.scope, p.html_path, p.root) for p in pages if p.level}
+    return {p.path: protect(ring, p, p.body) for p in pages if p.level}
 
 
 def _write(target: Path, text: str) -> None:

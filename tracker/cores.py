@@ -1,8 +1,14 @@
-"""How many processes a build may use: every core, or ``TRACKER_JOBS`` when several builds share a machine."""
+"""How many processes a build may use (every core, or ``TRACKER_JOBS`` when several builds share a machine),
+and pools of forked workers that share this process's data without copying it."""
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 ENV_JOBS = "TRACKER_JOBS"
 
@@ -13,3 +19,22 @@ def jobs() -> int:
     if value.isdigit() and int(value) >= 1:
         return int(value)
     return os.cpu_count() or 1
+
+
+def fork_pool(workers: int) -> ProcessPoolExecutor | None:
+    """A pool of ``workers`` forked processes, or None where fork is unavailable or one process is enough.
+    The workers are forked at the first submit: do that inside :func:`frozen_heap`."""
+    if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Freeze the collector's view of the heap while forking: a forked child then never walks (and so never
+    copies, page by page) the data it inherited."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -5,7 +5,7 @@ keys it opens (:mod:`tracker.protect`); a county with 400 villages has over 400 
 derived on every core at once and kept in a key file (mode 0600) indexed by a hash of the password, never
 the password itself -- so an unchanged password costs nothing on the next build.  A derived key opens the
 pages as the password does: the key file is as secret as the secrets file and lives only beside it or in
-the private data directory (:func:`key_file`), never in the repository or the site.
+the private data directory (:func:`key_files`), never in the repository or the site.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import cores
-from .protect import PasswordKey, write_private
+from .private_files import write_private
+from .protect import PasswordKey
 
 CACHE_FILE = "kdf-keys.json"
 

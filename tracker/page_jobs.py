@@ -8,9 +8,7 @@ and sends back only the finished password forms; public pages come back rendered
 from __future__ import annotations
 
 import gc
-import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from . import cores
@@ -31,13 +29,8 @@ def _work(part: tuple[int, int]) -> list[tuple[int, str]]:
     out = []
     gc.disable()  # many small acyclic strings and objects: the collector's scans would cost more than the work
     for i in range(start, len(plan), step):
-        item = plan[i]
-        page = item.page
-        body = env.get_template(item.template).render(**item.values) if item.template else page.body
-        if page.level is None:
-            out.append((i, body))
-        else:
-            out.append((i, protect(ring, body, page.level, page.scope, page.html_path, page.root)))
+        page, body = plan[i].page, plan[i].body(env)
+        out.append((i, body if page.level is None else protect(ring, page, body)))
     return out
 
 
@@ -48,18 +41,15 @@ def rendered_and_encrypted(plan: Sequence[Planned], ring: KeyRing, workers: int 
     workers = workers or cores.jobs()
     _JOB = (plan, ring)
     enabled = gc.isenabled()
+    pool = cores.fork_pool(workers) if workers > 1 and len(plan) > 50 else None
     try:
-        if workers > 1 and len(plan) > 50 and "fork" in multiprocessing.get_all_start_methods():
-            # the workers share the site model: frozen, the collector in them never walks (and so never
-            # copies) the inherited heap
-            gc.freeze()
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        if pool is not None:
+            with pool, cores.frozen_heap():  # the workers share the site model, never copying it
                 parts = list(pool.map(_work, [(k, workers) for k in range(workers)]))
         else:
             parts = [_work((0, 1))]
     finally:
         _JOB = None
-        gc.unfreeze()
         if enabled:
             gc.enable()
     pages = [p.page for p in plan]

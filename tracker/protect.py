@@ -28,7 +28,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import secrets as random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -42,6 +41,8 @@ from Crypto.Cipher import AES
 from Crypto.Util.Padding import pad
 
 from .encryption import UI
+from .pages import Page
+from .private_files import write_private
 
 PREFIX = "encryptcontent_"
 LEVEL_KEYS_FILE = "level-keys.json"
@@ -108,16 +109,6 @@ def level_keys(inventory: Mapping[str, Iterable[str]], key_dir: Path | None = No
     return keys
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read (mode 0600), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-
-
 @lru_cache(maxsize=4)
 def _plugin_template(name: str) -> jinja2.Template:
     source = resources.files("encryptcontent").joinpath(name).read_text(encoding="utf-8")
@@ -168,7 +159,10 @@ def keystore(ring: KeyRing, level: str, scope: Iterable[str]) -> list[str]:
     return entries
 
 
-def protect(ring: KeyRing, html: str, level: str, scope: Iterable[str], path: str, root: str) -> str:
-    """The page content replaced by the encrypted bundle, the keystore and the password form."""
-    iv, data = aes_cbc(ring.level_keys[level], html.encode("utf-8"))
-    return decrypt_form(f"{iv};{data}", ring.level_id(level), path, keystore(ring, level, scope), root)
+def protect(ring: KeyRing, page: Page, html: str) -> str:
+    """A protected page's content (``html``) replaced by the encrypted bundle, the keystore and the form."""
+    if page.level is None:
+        raise ValueError(f"{page.path} is a public page")
+    iv, data = aes_cbc(ring.level_keys[page.level], html.encode("utf-8"))
+    return decrypt_form(f"{iv};{data}", ring.level_id(page.level), page.html_path,
+                        keystore(ring, page.level, page.scope), page.root)

@@ -157,6 +157,10 @@ class Planned:
     template: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
 
+    def body(self, env: jinja2.Environment) -> str:
+        """The rendered body (a page planned with its body already has it)."""
+        return env.get_template(self.template).render(**self.values) if self.template else self.page.body
+
 
 def plan_pages(model: SiteModel, ctx: RenderContext) -> list[Planned]:
     """Every generated page of the site: the public guidance first (rendered), then the protected pages."""
@@ -200,8 +204,7 @@ def plan_pages(model: SiteModel, ctx: RenderContext) -> list[Planned]:
 def render_bodies(plan: list[Planned]) -> list[Page]:
     """The planned pages with their bodies rendered."""
     env = environment()
-    return [replace(p.page, body=env.get_template(p.template).render(**p.values)) if p.template else p.page
-            for p in plan]
+    return [replace(p.page, body=p.body(env)) for p in plan]
 
 
 def render_pages(model: SiteModel, ctx: RenderContext) -> list[Page]:

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 from .passwords import Secrets, generate_secrets
+from .private_files import write_private
 
 ENV_SECRETS = "TRACKER_SECRETS"
 ENV_COUNTY = "TRACKER_COUNTY_PASSWORD"
@@ -151,13 +152,7 @@ def write_secrets(secrets: Secrets, path: Path, force: bool = False, out: Path |
     if resolved.exists() and not force:
         raise ConfigError(f"密码文件 {resolved} 已经存在，没有覆盖：确实要换掉全部密码时加 --force"
                           "（换密码后要把新密码重新发给各乡镇、各村）。")
-    resolved.parent.mkdir(parents=True, exist_ok=True)
-    tmp = resolved.with_name(resolved.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(render_secrets(secrets))
-    os.chmod(tmp, 0o600)
-    tmp.replace(resolved)
+    write_private(resolved, render_secrets(secrets))
     return resolved
 
 
