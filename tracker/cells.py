@@ -3,7 +3,9 @@
 Each parser takes the raw cells of one column (an object Series indexed by row number) and returns
 the parsed values plus a mask of cells it could not parse (``type`` errors, reported by validation).
 Cells that are merely empty come back as NA and are *not* parse failures: ``required`` handles them.
-Work is vectorized so a million rows stay cheap.
+Work is vectorized so a million rows stay cheap: validation calls the parsers on the distinct cells of a
+column only (:mod:`tracker.distinct`), and a column whose cells are all text (a CSV register) takes the fast
+path of :mod:`tracker.plaintext`, which gives exactly what the general path below gives.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+
+from .plaintext import PlainColumn, iso_dates
+from .textmatrix import TextMatrix
 
 SERIAL_EPOCH = pd.Timestamp("1899-12-30")
 MULTI_SEPARATORS = re.compile(r"[、，,；;\s]+")
@@ -31,6 +36,7 @@ _SERIAL_TEXT = r"^\d{1,5}(?:\.\d+)?$"
 class Parsed:
     values: pd.Series
     bad: pd.Series  # bool, True where a non-empty cell could not be parsed
+    missing: np.ndarray | None = None  # where ``values`` is NA, when the parser knows it without looking
 
 
 def display_text(cell: object) -> str | None:
@@ -64,6 +70,8 @@ def _memo(raw: pd.Series) -> dict[str, pd.Series]:
     if is_num.any():
         is_num &= np.array([v == v for v in values], dtype=bool)  # NaN is a float but no number
     derived = {"str": pd.Series(is_str, index=raw.index), "number": pd.Series(is_num, index=raw.index)}
+    if set(kinds) <= {str, type(None)}:  # every cell is text or None (a CSV register): the fast paths apply
+        derived["plain"] = PlainColumn(values, is_str)  # type: ignore[assignment]
     _MEMO.insert(0, (raw, derived))
     del _MEMO[4:]
     return derived
@@ -77,6 +85,13 @@ def display_kinds(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def display_column(raw: pd.Series) -> pd.Series:
     """:func:`display_text` of every cell (object Series): text cells as written, others converted."""
+    plain = _plain(raw)
+    if plain is not None:
+        values = plain.values.copy()
+        m = plain.matrix
+        empty = m.lengths == 0 if m is not None else plain.strings == ""
+        values[np.flatnonzero(plain.where)[empty]] = None
+        return pd.Series(values, index=raw.index, dtype=object)
     is_str = _memo(raw)["str"].to_numpy()
     values = raw.to_numpy(dtype=object).copy()
     others = ~is_str
@@ -93,9 +108,60 @@ def _is_number(raw: pd.Series) -> pd.Series:
     return _memo(raw)["number"]
 
 
+def seed_text_cells(raw: pd.Series, nul_free: bool = False) -> None:
+    """Tell the parsers that every cell of ``raw`` is text except perhaps the last, which may be None (the
+    caller knows: distinct cells of a CSV register), so they skip looking at the type of each cell.
+    ``nul_free``: no text holds a NUL character."""
+    values = raw.to_numpy(dtype=object)
+    is_str = np.ones(len(values), dtype=bool)
+    if len(values) and values[-1] is None:
+        is_str[-1] = False
+    _MEMO.insert(0, (raw, {"str": pd.Series(is_str, index=raw.index), "number": pd.Series(False, index=raw.index),
+                           "plain": PlainColumn(values, is_str, nul_free)}))  # type: ignore[dict-item]
+    del _MEMO[4:]
+
+
+def forget(raw: pd.Series) -> None:
+    """Drop what was remembered about ``raw`` (its text matrix can be large)."""
+    _MEMO[:] = [(series, derived) for series, derived in _MEMO if series is not raw]
+
+
+def folded_same(raw: pd.Series) -> np.ndarray | None:
+    """Per cell of a column of text cells: is it a text that stripping, the ID number form and matching
+    (:func:`tracker.schema.match_text`) all leave unchanged? None when not known (then compute)."""
+    plain = _plain(raw)
+    same = plain.folded_same() if plain is not None else None
+    if plain is None or same is None:
+        return None
+    out = np.zeros(len(plain.values), dtype=bool)
+    out[plain.where] = same
+    return out
+
+
+def text_matrix(raw: pd.Series) -> TextMatrix | None:
+    """The code-point matrix of a column of text cells (all but a last None), if it has one."""
+    plain = _plain(raw)
+    if plain is None or not plain.where[:-1].all():
+        return None
+    return plain.matrix
+
+
+def _plain(raw: pd.Series) -> PlainColumn | None:
+    """When every cell is text or None: the column for the fast path. Otherwise None: the general path."""
+    return _memo(raw).get("plain")  # type: ignore[return-value]
+
+
+def _strings(values: np.ndarray, index: pd.Index) -> pd.Series:
+    """A "string" Series of text and None (None becomes NA)."""
+    return pd.Series(pd.array(values, dtype="string"), index=index)
+
+
 def normalized_text(raw: pd.Series) -> pd.Series:
     """Strings NFKC-folded (full-width digits and brackets) and stripped; empty strings become NA."""
     memo = _memo(raw)
+    plain = _plain(raw)
+    if "text" not in memo and plain is not None:
+        memo["text"] = _strings(plain.spread(*plain.normalized())[0], raw.index)
     if "text" not in memo:
         strings = raw.to_numpy(dtype=object)[memo["str"].to_numpy()]
         folded = [unicodedata.normalize("NFKC", v).strip() if not v.isascii() else v.strip() for v in strings]
@@ -112,6 +178,10 @@ def _empty(raw: pd.Series) -> pd.Series:
 
 def parse_text(raw: pd.Series) -> Parsed:
     """Free text: kept as written, without surrounding spaces; numeric cells become their text."""
+    plain = _plain(raw)
+    if plain is not None:
+        values, missing = plain.spread(*plain.stripped())
+        return Parsed(_strings(values, raw.index), pd.Series(False, index=raw.index), missing)
     text = raw.where(_is_str(raw)).astype("string").str.strip()
     others = raw.where(~_is_str(raw) & raw.notna()).map(display_text, na_action="ignore")
     values = text.fillna(others.astype("string")).mask(lambda s: s == "")
@@ -119,6 +189,24 @@ def parse_text(raw: pd.Series) -> Parsed:
 
 
 def _number_from_text(text: pd.Series, units: str) -> pd.Series:
+    """Numbers written as text (NA where not a number). Plain ASCII digit strings (up to 15 digits, exact
+    as floats) are converted directly; the others go through the cleaning and pattern below."""
+    cells = text.to_numpy(dtype=object, na_value=None)
+    known = np.flatnonzero(np.not_equal(cells, None))
+    strings = cells[known]
+    simple = (np.fromiter(map(str.isascii, strings), dtype=bool, count=len(strings))
+              & np.fromiter(map(str.isdigit, strings), dtype=bool, count=len(strings))
+              & (np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)) <= 15))
+    out = np.full(len(cells), np.nan)
+    out[known[simple]] = np.fromiter(map(int, strings[simple]), dtype=np.int64, count=int(simple.sum()))
+    rest = known[~simple]
+    if len(rest):
+        found = _number_from_pattern(text.iloc[rest], units).astype("Float64")
+        out[rest] = found.to_numpy(dtype=float, na_value=np.nan)
+    return pd.Series(out, index=text.index).astype("Float64")
+
+
+def _number_from_pattern(text: pd.Series, units: str) -> pd.Series:
     cleaned = text.str.replace(r"[,，\s]", "", regex=True).str.replace(r"^[¥￥]", "", regex=True)
     cleaned = cleaned.str.replace(f"[{units}]$", "", regex=True)
     ok = cleaned.str.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)").fillna(False).astype(bool)
@@ -129,7 +217,19 @@ def parse_number(raw: pd.Series, units: str = "元") -> Parsed:
     """``6,000``, ``6000元``, ``６０００``, `` 6000 ``, ``6000.00`` or a numeric cell."""
     numeric = _is_number(raw)
     from_cells = pd.to_numeric(raw.where(numeric), errors="coerce").astype("Float64")
-    from_text = _number_from_text(normalized_text(raw), units).astype("Float64")
+    plain = _plain(raw)
+    digits = plain.digits() if plain is not None else None
+    if digits is not None:  # texts that are plain digits (most): their value straight from the matrix
+        where, values = digits
+        text = normalized_text(raw)
+        found = np.full(len(raw), np.nan)
+        found[where] = values
+        rest = np.flatnonzero(~where & text.notna().to_numpy())
+        if len(rest):
+            found[rest] = _number_from_text(text.iloc[rest], units).to_numpy(dtype=float, na_value=np.nan)
+        from_text = pd.Series(found, index=raw.index).astype("Float64")
+    else:
+        from_text = _number_from_text(normalized_text(raw), units).astype("Float64")
     values = from_cells.fillna(from_text)
     values = values.mask(values.isin([math.inf, -math.inf]))
     return Parsed(values, values.isna() & ~_empty(raw))
@@ -187,14 +287,23 @@ def parse_date(raw: pd.Series) -> Parsed:
     has_text = text.notna()
     if has_text.any():
         t = text[has_text]
-        parsed = _date_from_parts(t.str.extract(_DATE_TEXT))
-        compact = t.str.extract(_COMPACT_DATE)
-        parsed = parsed.fillna(_date_from_parts(compact))
-        serial_text = t.str.fullmatch(_SERIAL_TEXT).fillna(False).astype(bool) & parsed.isna()
-        if serial_text.any():
-            parsed[serial_text] = _date_from_serial(pd.to_numeric(t[serial_text]))
+        iso, days = iso_dates(t.to_numpy(dtype=object))
+        parsed = pd.Series(pd.NaT, index=t.index, dtype="datetime64[s]")
+        parsed[iso] = days
+        if not iso.all():
+            parsed[~iso] = _dates_from_text(t[~iso])
         out[has_text] = parsed
     return Parsed(out, out.isna() & ~_empty(raw))
+
+
+def _dates_from_text(t: pd.Series) -> pd.Series:
+    parsed = _date_from_parts(t.str.extract(_DATE_TEXT))
+    compact = t.str.extract(_COMPACT_DATE)
+    parsed = parsed.fillna(_date_from_parts(compact))
+    serial_text = t.str.fullmatch(_SERIAL_TEXT).fillna(False).astype(bool) & parsed.isna()
+    if serial_text.any():
+        parsed[serial_text] = _date_from_serial(pd.to_numeric(t[serial_text]))
+    return parsed
 
 
 def _as_datetime(value: date) -> datetime:
@@ -232,6 +341,13 @@ def parse_multi(raw: pd.Series) -> Parsed:
 
 def parse_id_number(raw: pd.Series) -> Parsed:
     """ID numbers as text, lowercase x folded to X; a numeric cell (precision lost) is flagged bad."""
+    plain = _plain(raw)
+    if plain is not None:
+        texts, empty, scientific = plain.id_texts()
+        values, missing = plain.spread(texts, empty | scientific)
+        bad = np.zeros(len(values), dtype=bool)
+        bad[plain.where] = scientific
+        return Parsed(_strings(values, raw.index), pd.Series(bad, index=raw.index), missing)
     numeric = _is_number(raw)
     text = normalized_text(raw).str.replace(r"\s", "", regex=True).str.upper()
     scientific = text.str.fullmatch(r"\d(?:\.\d+)?E\+\d+").fillna(False).astype(bool)
@@ -248,6 +364,10 @@ def parse_code(raw: pd.Series, digits: int) -> Parsed:
 
 
 def parse_phone(raw: pd.Series) -> Parsed:
+    plain = _plain(raw)
+    if plain is not None:
+        values, missing = plain.spread(*plain.phone_texts())  # empty: NA (while "()" gives "")
+        return Parsed(_strings(values, raw.index), pd.Series(False, index=raw.index), missing)
     numeric = _is_number(raw)
     as_number = raw.where(numeric).map(display_text, na_action="ignore").astype("string")
     text = normalized_text(raw).str.replace(r"[\s()（）]", "", regex=True).fillna(as_number)

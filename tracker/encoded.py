@@ -17,13 +17,13 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import count, islice, zip_longest
-from operator import getitem
-from typing import Any, overload
+from itertools import count, islice, repeat, zip_longest
+from typing import overload
 
 import numpy as np
 import pandas as pd
 
+from .gc_pause import paused_gc
 from .sheets import Cell
 
 ABSENT = -1  # code of a cell beyond the end of its row (None)
@@ -35,8 +35,10 @@ Row = tuple[int, tuple[Cell, ...]]
 class RawColumn:
     """The raw cells of one column: ``uniques[codes]``. ``codes`` has one entry per data row."""
 
-    codes: np.ndarray  # intp, indexes into uniques
-    uniques: np.ndarray  # object: distinct cells
+    codes: np.ndarray  # int32, indexes into uniques
+    uniques: np.ndarray  # object: distinct cells (pairwise different)
+    text_only: bool = False  # every distinct cell is text, but the last one which may be None
+    nul_free: bool = False  # no text holds a NUL character
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -57,12 +59,12 @@ def encode_values(values: Sequence[Cell] | np.ndarray) -> RawColumn:
     if set(map(type, cells)) <= {str, type(None)}:
         codes, uniques = pd.factorize(cells, use_na_sentinel=True)  # None -> -1
         uniques = np.append(np.asarray(uniques, dtype=object), None)
-        return RawColumn(np.where(codes < 0, len(uniques) - 1, codes).astype(np.intp), uniques)
+        return RawColumn(np.where(codes < 0, len(uniques) - 1, codes).astype(np.int32), uniques, text_only=True)
     keys = np.empty(len(cells), dtype=object)
     keys[:] = [_key(c) for c in cells]
     codes, _ = pd.factorize(keys, use_na_sentinel=True)
     none = codes < 0
-    codes = codes.astype(np.intp)
+    codes = codes.astype(np.int32)
     ids, first = np.unique(codes[~none], return_index=True)
     uniques = np.empty(len(ids) + 1, dtype=object)
     uniques[: len(ids)] = cells[~none][first]
@@ -87,35 +89,34 @@ def _transpose(data: Sequence[tuple[Cell, ...]], width: int) -> Iterator[tuple[C
 
 
 class EncodedRows(Sequence[Row]):
-    """Rows of a sheet as ``(number, cells)`` pairs, stored as a code matrix (``-1``: beyond the row's end)
-    and the distinct cells of each column position. Rows that are empty after trimming are not stored."""
+    """Rows of a sheet as ``(number, cells)`` pairs, stored column by column: for each column position the
+    codes of its cells (``-1``: beyond the row's end) and its distinct cells (text). Rows that are empty after
+    trimming are not stored."""
 
-    def __init__(self, numbers: np.ndarray, codes: np.ndarray, uniques: list[np.ndarray]) -> None:
+    def __init__(self, numbers: np.ndarray, codes: np.ndarray, uniques: list[np.ndarray], nul_free: bool = False
+                 ) -> None:
+        self.nul_free = nul_free  # known: no text holds a NUL character
         self.numbers = numbers  # int64 spreadsheet row numbers
-        self.codes = codes  # (rows, width) int32
-        self.uniques = uniques  # per column position: object array of distinct cells
+        self.codes = codes  # (width, rows) int32: one contiguous row of codes per column position
+        self.uniques = uniques  # per column position: object array of distinct texts
         present = codes >= 0
-        self.widths = np.where(present.any(axis=1), codes.shape[1] - np.argmax(present[:, ::-1], axis=1), 0)
-        self._lists: list[list[Any]] | None = None
+        self.widths = _last_true(present)
 
     @property
     def width(self) -> int:
-        return self.codes.shape[1]
+        return self.codes.shape[0]
 
     def __len__(self) -> int:
         return len(self.numbers)
 
-    def _uniques_lists(self) -> list[list[Any]]:
-        if self._lists is None:
-            self._lists = [u.tolist() for u in self.uniques]
-        return self._lists
-
     def _rows(self, start: int, stop: int) -> Iterator[Row]:
-        lists = self._uniques_lists()
-        block = self.codes[start:stop].tolist()
-        for number, width, codes in zip(self.numbers[start:stop].tolist(), self.widths[start:stop].tolist(), block,
+        block = self.codes[:, start:stop]
+        columns = [u.take(np.maximum(block[j], 0)) if len(u) else np.full(block.shape[1], None, dtype=object)
+                   for j, u in enumerate(self.uniques)]
+        rows = zip(*columns, strict=True) if columns else repeat((), block.shape[1])
+        for number, width, cells in zip(self.numbers[start:stop].tolist(), self.widths[start:stop].tolist(), rows,
                                         strict=True):
-            yield number, tuple(map(getitem, lists, codes[:width]))
+            yield number, cells[:width]
 
     @overload
     def __getitem__(self, index: int) -> Row: ...
@@ -133,7 +134,8 @@ class EncodedRows(Sequence[Row]):
         return next(self._rows(index, index + 1))
 
     def __iter__(self) -> Iterator[Row]:
-        for start in range(0, len(self), 10_000):
+        yield from self._rows(0, 16)  # the header search looks at the first rows only
+        for start in range(16, len(self), 10_000):
             yield from self._rows(start, start + 10_000)
 
     def __eq__(self, other: object) -> bool:
@@ -147,23 +149,27 @@ class EncodedRows(Sequence[Row]):
     def __repr__(self) -> str:
         return f"EncodedRows({len(self)} rows, width {self.width})"
 
-    def column(self, position: int, rows: np.ndarray) -> RawColumn:
-        """The cells at ``position`` of the stored rows selected by ``rows`` (indices)."""
+    def _select(self, position: int, rows: np.ndarray | slice) -> np.ndarray:
+        return self.codes[position][rows]
+
+    def column(self, position: int, rows: np.ndarray | slice) -> RawColumn:
+        """The cells at ``position`` of the stored rows selected by ``rows`` (indices or a slice)."""
         if position >= self.width:
-            return RawColumn(np.zeros(len(rows), dtype=np.intp), np.array([None], dtype=object))
+            size = len(self.numbers[rows])
+            return RawColumn(np.zeros(size, dtype=np.int32), np.array([None], dtype=object), text_only=True)
         uniques = np.append(self.uniques[position], None)
-        codes = self.codes[rows, position].astype(np.intp)
-        codes[codes < 0] = len(uniques) - 1
-        return RawColumn(codes, uniques)
+        codes = self._select(position, rows)
+        codes = np.where(codes < 0, np.int32(len(uniques) - 1), codes).astype(np.int32, copy=False)
+        return RawColumn(codes, uniques, text_only=True, nul_free=self.nul_free)
 
     def blank(self, rows: np.ndarray) -> np.ndarray:
         """For the stored rows selected by ``rows``: is every cell empty or only spaces?"""
         candidates = np.ones(len(rows), dtype=bool)
-        for position in range(self.width):
+        for position in sorted(range(self.width), key=lambda p: len(self.uniques[p])):  # cheapest first
             if not candidates.any():
                 break
             at = np.flatnonzero(candidates)
-            codes = self.codes[rows[at], position]
+            codes = self.codes[position][rows[at]]
             uniques = self.uniques[position]
             if len(at) * 8 > len(uniques):
                 blank_unique = blank_cells(uniques)
@@ -173,6 +179,13 @@ class EncodedRows(Sequence[Row]):
                 blank_unique[seen] = blank_cells(uniques[seen])
             candidates[at] = (codes < 0) | blank_unique[np.maximum(codes, 0)]
         return candidates
+
+
+def _last_true(flags: np.ndarray) -> np.ndarray:
+    """Per column of a (positions, rows) matrix: 1 + the last position that is True (0 when none is)."""
+    if flags.shape[0] == 0:
+        return np.zeros(flags.shape[1], dtype=np.int64)
+    return np.where(flags.any(axis=0), flags.shape[0] - np.argmax(flags[::-1, :], axis=0), 0)
 
 
 def blank_cells(cells: np.ndarray) -> np.ndarray:
@@ -192,40 +205,48 @@ def encode_records(records: Iterable[list[str]]) -> EncodedRows:
     blocks: list[list[np.ndarray]] = []
     while chunk := list(islice(reader, _CHUNK)):
         block = []
-        for position, cells in enumerate(zip_longest(*chunk, fillvalue=None)):  # None: beyond the record
+        lengths = set(map(len, chunk))
+        # None: a cell beyond the end of its record
+        columns = zip(*chunk, strict=True) if len(lengths) == 1 else zip_longest(*chunk, fillvalue=None)
+        for position, cells in enumerate(columns):
             if position == len(codes_of):
                 codes_of.append(defaultdict(count().__next__))
             block.append(np.fromiter(map(codes_of[position].__getitem__, cells), dtype=np.int32,
                                      count=len(chunk)))
         blocks.append(block)
     width = len(codes_of)
-    rows = sum(len(b[0]) if b else 0 for b in blocks)
-    matrix = np.full((rows, width), ABSENT, dtype=np.int32)
-    at = 0
-    for block in blocks:
-        size = len(block[0]) if block else 0
-        for position, codes in enumerate(block):
-            matrix[at:at + size, position] = codes
-        at += size
+    sizes = [len(b[0]) if b else 0 for b in blocks]
+    matrix = np.full((width, sum(sizes)), ABSENT, dtype=np.int32)
+    for position in range(width):
+        parts = [b[position] if position < len(b) else np.full(size, ABSENT, dtype=np.int32)
+                 for b, size in zip(blocks, sizes, strict=True)]
+        matrix[position] = np.concatenate(parts) if parts else matrix[position]
     del blocks
     filled = matrix >= 0
     for position, codes in enumerate(codes_of):
         for empty in ("", None):
             if empty in codes:
-                filled[:, position] &= matrix[:, position] != codes[empty]
-    trimmed = np.where(filled.any(axis=1), width - np.argmax(filled[:, ::-1], axis=1), 0)
+                filled[position] &= matrix[position] != codes[empty]
+    trimmed = _last_true(filled)
     del filled
-    matrix[np.arange(width) >= trimmed[:, None]] = ABSENT
+    for position in range(width):
+        matrix[position, trimmed <= position] = ABSENT  # trailing empty cells, and cells beyond the record
     keep = trimmed > 0
     uniques = []
     for codes in codes_of:
         u = np.empty(len(codes), dtype=object)
         u[:] = list(codes)
+        if None in codes:
+            u[codes[None]] = ""  # no row refers to it any more (beyond every record's end): keep all texts
         uniques.append(u)
-    numbers = np.arange(1, rows + 1, dtype=np.int64)[keep]
-    return EncodedRows(numbers, matrix[keep] if not keep.all() else matrix, uniques)
+    numbers = np.arange(1, len(trimmed) + 1, dtype=np.int64)[keep]
+    return EncodedRows(numbers, matrix[:, keep] if not keep.all() else matrix, uniques)
 
 
-def read_csv_lines(lines: Iterable[str]) -> EncodedRows:
-    """Parse CSV text lines (an open text file or ``io.StringIO`` with ``newline=""``)."""
-    return encode_records(csv.reader(lines))
+def read_csv_lines(lines: Iterable[str], nul_free: bool = False) -> EncodedRows:
+    """Parse CSV text lines (an open text file or ``io.StringIO`` with ``newline=""``). ``nul_free``: the
+    caller checked that the text holds no NUL character."""
+    with paused_gc():  # millions of strings and lists, none of them cyclic
+        rows = encode_records(csv.reader(lines))
+    rows.nul_free = nul_free
+    return rows

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from .contract import Contract, Tab, header_forms, normalize_label
+from .encoded import EncodedRows, RawColumn, encode_rows
 from .errors import SourceError
 from .sheets import RawRegister, RawSheet
 
@@ -15,15 +18,25 @@ HEADER_SEARCH_ROWS = 10
 
 @dataclass(frozen=True)
 class LocatedTable:
-    """A tab with its header found: which contract column sits where, spelled how."""
+    """A tab with its header found: which contract column sits where, spelled how.
+
+    ``columns`` holds the raw cells of the data rows, dictionary-encoded (:mod:`tracker.encoded`);
+    ``raw`` the same cells as a frame (built on first use)."""
 
     tab: Tab
     sheet: str  # the tab name as written in the source
     header_row: int | None  # spreadsheet row number of the header, None when no header was recognised
     headers: dict[str, str]  # column key -> header text exactly as written
     missing: tuple[str, ...]  # keys of contract columns not found
-    raw: pd.DataFrame  # raw cells of the data rows: columns = found keys, index = spreadsheet row numbers
+    index: pd.Index  # spreadsheet row numbers of the data rows (name "row")
+    columns: dict[str, RawColumn] = field(repr=False)  # found keys, in the order of the header
     present: bool = True  # False for an optional tab the register does not have (read as an empty sheet)
+
+    @cached_property
+    def raw(self) -> pd.DataFrame:
+        """Raw cells of the data rows: columns = found keys, index = spreadsheet row numbers."""
+        return pd.DataFrame({key: pd.Series(col.cells(), index=self.index, dtype=object)
+                             for key, col in self.columns.items()}, index=self.index)
 
 
 def _match_columns(tab: Tab, cells: tuple[object, ...]) -> dict[str, int]:
@@ -54,24 +67,32 @@ def _is_blank(cells: tuple[object, ...]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
+def _data(sheet: RawSheet, header_row: int | None, positions: dict[str, int]) -> tuple[pd.Index, dict[str, RawColumn]]:
+    """The data rows below the header (blank rows skipped): their numbers and the columns at ``positions``."""
+    rows = sheet.rows
+    if isinstance(rows, EncodedRows):
+        below = np.flatnonzero(rows.numbers > header_row) if header_row is not None else np.zeros(0, dtype=np.intp)
+        below = below[~rows.blank(below)]
+        numbers = rows.numbers[below]
+        contiguous = len(below) > 0 and below[-1] - below[0] == len(below) - 1
+        selected: np.ndarray | slice = slice(int(below[0]), int(below[-1]) + 1) if contiguous else below
+        columns = {key: rows.column(pos, selected) for key, pos in positions.items()}
+    else:
+        data = [(number, cells) for number, cells in rows
+                if header_row is not None and number > header_row and not _is_blank(cells)]
+        numbers = np.array([number for number, _ in data], dtype=np.int64)
+        columns = encode_rows([cells for _, cells in data], positions)
+    return pd.Index(numbers, dtype="int64", name="row"), columns
+
+
 def locate(tab: Tab, sheet: RawSheet) -> LocatedTable:
     header_row, positions = _find_header(tab, sheet)
     header_cells = next((cells for number, cells in sheet.rows if number == header_row), ())
     headers = {key: str(header_cells[pos]) for key, pos in positions.items()}
-    data = [
-        (number, cells)
-        for number, cells in sheet.rows
-        if header_row is not None and number > header_row and not _is_blank(cells)
-    ]
-    columns = {
-        key: [cells[pos] if pos < len(cells) else None for _, cells in data] for key, pos in positions.items()
-    }
-    index = pd.Index([number for number, _ in data], dtype="int64", name="row")
-    raw = pd.DataFrame({key: pd.Series(vals, index=index, dtype=object) for key, vals in columns.items()},
-                       index=index)
+    index, columns = _data(sheet, header_row, positions)
     # A tab with no rows at all (an empty measures tab) has nothing to judge, so no column is "missing".
     missing = tuple(col.key for col in tab.columns if col.key not in positions) if sheet.rows else ()
-    return LocatedTable(tab, sheet.name, header_row, headers, missing, raw)
+    return LocatedTable(tab, sheet.name, header_row, headers, missing, index, columns)
 
 
 def find_sheet(register: RawRegister, tab: Tab) -> RawSheet | None:

@@ -1,9 +1,12 @@
 """Build pandera schemas from the contract (data in ``schemas/``, never Python per column).
 
 Every check carries ``error="<code>:<column key>"``: the code of the error it reports and the column the
-editor should look at. Validation turns pandera's failure cases back into cell errors from that tag.
-Checks are vectorized; cross-row and cross-tab checks (duplicate, reference, date order) are frame-level
-checks whose inputs are NA-safe (pandera only skips rows where *every* column is NA).
+editor should look at. Checks are vectorized; cross-row and cross-tab checks (duplicate, reference, date
+order) are frame-level checks whose inputs are NA-safe (pandera only skips rows where *every* column is NA).
+
+The schema is the definition of the checks; validation runs the same checks directly on the distinct
+values (:mod:`tracker.checks`, which must find exactly what this schema finds, as the tests verify) and
+uses the helpers here (ID numbers, phone pattern, matching keys).
 """
 
 from __future__ import annotations
@@ -28,11 +31,17 @@ def tag(code: str, key: str) -> str:
     return f"{code}:{key}"
 
 
+def match_text(value: str) -> str:
+    """Fold one text for matching: NFKC (width), no whitespace at all, upper case. ASCII text needs no NFKC,
+    and ``str.split`` drops exactly the characters ``\\s`` matches."""
+    if value.isascii():
+        return "".join(value.split()).upper()
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).upper()
+
+
 def match_key(values: pd.Series) -> pd.Series:
     """Fold text for matching across rows and tabs: width, case of X, and every space ignored."""
-    return values.astype("string").map(
-        lambda v: re.sub(r"\s+", "", unicodedata.normalize("NFKC", v)).upper(), na_action="ignore"
-    ).astype("string")
+    return values.astype("string").map(match_text, na_action="ignore").astype("string")
 
 
 def id_check_digit(body: str) -> str:
@@ -58,7 +67,50 @@ def id_number_problem(value: str, today: date) -> str | None:
 
 
 def id_numbers_valid(values: pd.Series, today: date) -> pd.Series:
-    """Vectorized GB 11643 test: 17 digits + check character, real birth date, not in the future."""
+    """Vectorized GB 11643 test: 17 digits + check character, real birth date, not in the future.
+
+    18-character ASCII values are judged on their bytes; the others (rare) by :func:`_id_numbers_valid_text`.
+    """
+    text = values.astype("string")
+    cells = text.to_numpy(dtype=object, na_value=None)
+    known = np.flatnonzero(np.not_equal(cells, None))
+    strings = cells[known]
+    ascii18 = np.zeros(len(cells), dtype=bool)
+    ascii18[known] = ((np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)) == 18)
+                      & np.fromiter(map(str.isascii, strings), dtype=bool, count=len(strings)))
+    ok = np.zeros(len(cells), dtype=bool)
+    if ascii18.any():
+        codes = np.frombuffer("".join(cells[ascii18]).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        ok[ascii18] = id_codes_valid(codes, today)
+    rest = ~ascii18 & ~text.isna().to_numpy(dtype=bool)
+    if rest.any():
+        ok[rest] = _id_numbers_valid_text(text[rest], today).to_numpy(dtype=bool)
+    return pd.Series(ok, index=values.index) | values.isna()
+
+
+def id_codes_valid(codes: np.ndarray, today: date) -> np.ndarray:
+    """:func:`id_numbers_valid` of 18-character ASCII texts given as a (texts, 18) array of character codes."""
+    chars = codes.astype(np.uint8)  # ASCII: the character codes fit
+    digits = chars - np.uint8(48)  # unsigned: anything below "0" wraps around above 9
+    is_digit = digits <= 9
+    shaped = is_digit[:, :17].all(axis=1) & (is_digit[:, 17] | (chars[:, 17] == ord("X")))
+    body = np.where(shaped[:, None], digits[:, :17], 0).astype(np.int32)
+    check = _ID_CHECK_CHARS[(body @ _ID_WEIGHTS.astype(np.int32)) % 11] == chars[:, 17]
+    digits = digits.astype(np.int32)
+    year = digits[:, 6:10] @ np.array([1000, 100, 10, 1], dtype=np.int32)
+    month = digits[:, 10] * 10 + digits[:, 11]
+    day = digits[:, 12] * 10 + digits[:, 13]
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    month_days = month_days + ((month == 2) & leap)
+    real = (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    ymd = year * 10000 + month * 100 + day
+    in_range = (ymd >= 19000101) & (ymd <= today.year * 10000 + today.month * 100 + today.day)
+    return shaped & check & real & in_range
+
+
+def _id_numbers_valid_text(values: pd.Series, today: date) -> pd.Series:
+    """The reference implementation of :func:`id_numbers_valid` (regex, dates parsed by pandas)."""
     text = values.astype("string")
     shaped = text.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)
     ok = pd.Series(False, index=values.index)

@@ -13,10 +13,13 @@ Cell = str | int | float | date | datetime | bool | None
 
 @dataclass(frozen=True)
 class RawSheet:
-    """One tab exactly as read: every row keeps the spreadsheet's own 1-based row number."""
+    """One tab exactly as read: every row keeps the spreadsheet's own 1-based row number.
+
+    ``rows`` is a tuple of ``(number, cells)`` pairs, or a sequence behaving as one (a CSV file is kept
+    encoded column by column: :class:`tracker.encoded.EncodedRows`)."""
 
     name: str
-    rows: tuple[tuple[int, tuple[Cell, ...]], ...]
+    rows: Sequence[tuple[int, tuple[Cell, ...]]]
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ class XlsxSource:
 
 def parse_csv_text(name: str, text: str) -> RawSheet:
     """One tab from decoded CSV text (rows numbered from 1, trailing empty cells and empty rows dropped)."""
-    return RawSheet(name, csv_text_rows(text))  # type: ignore[arg-type]  # an encoded row sequence
+    return RawSheet(name, csv_text_rows(text))
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class CsvDirSource:
             if file.suffix.lower() != ".csv" or not file.is_file():
                 continue
             try:
-                sheets[file.stem] = RawSheet(file.stem, read_csv_file(file))  # type: ignore[arg-type]
+                sheets[file.stem] = RawSheet(file.stem, read_csv_file(file))
             except csv.Error as exc:
                 raise SourceError(f"{file} 不是有效的 CSV 文件（{exc}），请重新导出。") from exc
             except OSError as exc:

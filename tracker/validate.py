@@ -1,25 +1,33 @@
 """Validation stage: raw register -> typed tables + every cell error at once.
 
-Pre-cleaning (``cells``) turns raw cells into typed values and records unparseable ones; the pandera
-schemas built from the contract (``schema``) then check the parsed frames. A row with errors is never
-dropped: it stays in its table, its bad cells set to NA, and is listed in ``error_rows``.
+Pre-cleaning (``cells``) turns raw cells into typed values and records unparseable ones; the checks of the
+contract (``schema`` builds them as a pandera schema, ``checks`` runs the same checks vectorized) then judge
+the parsed values. A row with errors is never dropped: it stays in its table, its bad cells set to NA, and
+is listed in ``error_rows``.
+
+Each column is handled on its distinct cells (``distinct``): a million rows repeat a few thousand dates,
+amounts and names, and what a cell parses to, how it is shown and whether it passes a column check depend
+on the cell alone.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from . import cells
-from .contract import Column, Contract, Tab, load_contract
+from .checks import Checker, Details, TabData
+from .contract import Contract, Tab, load_contract
+from .distinct import DistinctColumn, ValueCodes
 from .layout import LocatedTable, locate_all
 from .messages import message
-from .schema import across_clashes, build_schema, match_key, reference_keys
 from .sheets import RawRegister
 
 
@@ -39,19 +47,28 @@ class CellError:
                 "code": self.code, "message": self.message}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Table:
     """One tab after validation. ``values`` holds valid typed values (bad cells NA), ``text`` the cells
-    as the editor wrote them; both are indexed by the spreadsheet's own row numbers."""
+    as the editor wrote them; both are indexed by the spreadsheet's own row numbers.
+
+    ``text_data`` is the ``text`` frame, or a function making it: it is made when first asked for (checking
+    a register never needs it; the site does)."""
 
     tab: Tab
     sheet: str
     header_row: int | None
     headers: dict[str, str]
     values: pd.DataFrame
-    text: pd.DataFrame
+    text_data: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False)
     error_rows: frozenset[int]
     present: bool = True  # False: an optional tab the register does not have (empty, left out of summaries)
+    # the columns of ``values`` encoded (as validation parsed them): for fast comparisons and joins
+    encoded: Mapping[str, ValueCodes] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def text(self) -> pd.DataFrame:
+        return self.text_data if isinstance(self.text_data, pd.DataFrame) else self.text_data()
 
     def header(self, key: str) -> str:
         return self.headers.get(key, self.tab.column(key).header)
@@ -75,155 +92,69 @@ class ValidatedRegister:
         }
 
 
-_PARSERS = {
-    "text": cells.parse_text,
-    "integer": cells.parse_integer,
-    "number": cells.parse_number,
-    "date": cells.parse_date,
-    "enum": cells.parse_enum,
-    "bool": cells.parse_bool,
-    "multi": cells.parse_multi,
-    "id_number": cells.parse_id_number,
-    "phone": cells.parse_phone,
-}
-
-
-def _parse(col: Column, raw: pd.Series) -> cells.Parsed:
-    if col.type == "code":
-        return cells.parse_code(raw, col.digits or 0)
-    return _PARSERS[col.type](raw)
-
-
-@dataclass
-class _Work:
-    located: LocatedTable
-    parsed: pd.DataFrame  # positional index (pandera needs a RangeIndex, see notes)
-    text: pd.DataFrame
-    bad: dict[str, pd.Series]
-    numeric: dict[str, pd.Series]
-
-
-def _prepare(located: LocatedTable) -> _Work:
-    raw = located.raw.reset_index(drop=True)
-    parsed, bad, numeric, text = {}, {}, {}, {}
-    for col in located.tab.columns:
-        if col.key not in raw:
-            continue
-        column = raw[col.key]  # one Series object: the cell parsers remember what they learnt about it
-        result = _parse(col, column)
-        parsed[col.key] = result.values
-        bad[col.key] = result.bad
-        numeric[col.key] = cells.display_kinds(column)[1]
-        text[col.key] = cells.display_column(column)
-        if col.type == "date":  # a serial-number cell (Google Sheets) is shown as the date it stands for
-            serial = numeric[col.key] & result.values.notna()
-            text[col.key] = text[col.key].mask(serial, result.values.dt.strftime("%Y-%m-%d"))
-    index = pd.RangeIndex(len(raw))
-    return _Work(located, pd.DataFrame(parsed, index=index), pd.DataFrame(text, index=index), bad, numeric)
-
-
 class _Collector:
-    def __init__(self, work: _Work, today: date) -> None:
-        self.work = work
+    """The errors of one tab, at most one per cell: the first check to flag a cell names its error."""
+
+    def __init__(self, data: TabData, today: date, messages: dict[tuple[Any, ...], str]) -> None:
+        self.data = data
         self.today = today
-        self.rows = work.located.raw.index.to_numpy()
+        self.messages = messages
         self.errors: list[CellError] = []
-        self.seen: set[tuple[int, str]] = set()
+        self.taken: dict[str, np.ndarray] = {}  # key -> per row: has an error already
 
-    def add(self, position: int | None, key: str, code: str, detail: str = "") -> None:
-        tab = self.work.located.tab
+    def missing_column(self, key: str) -> None:
+        tab = self.data.tab
         col = tab.column(key)
-        if position is None:
-            self.errors.append(CellError(self.work.located.sheet, None, col.header, None, code,
-                                         message(code, col, None, self.today), tab.key, key))
+        self.errors.append(CellError(self.data.sheet, None, col.header, None, "missing_column",
+                                     message("missing_column", col, None, self.today), tab.key, key))
+
+    def add(self, positions: np.ndarray, key: str, code: str, detail: Details | None = None) -> None:
+        """Errors ``code`` on the rows at ``positions`` (ascending) of column ``key``, except cells taken."""
+        taken = self.taken.setdefault(key, np.zeros(len(self.data), dtype=bool))
+        positions = positions[~taken[positions]]
+        if not len(positions):
             return
-        if (position, key) in self.seen:
-            return
-        self.seen.add((position, key))
-        value = self.work.text[key].iat[position] if key in self.work.text else None
-        value = None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
-        numeric = bool(self.work.numeric[key].iat[position]) if key in self.work.numeric else False
-        header = self.work.located.headers.get(key, col.header)
-        text = message(code, col, value, self.today, numeric=numeric, detail=detail)
-        self.errors.append(CellError(self.work.located.sheet, int(self.rows[position]), header, value, code,
-                                     text, tab.key, key))
+        taken[positions] = True
+        tab, column = self.data.tab, self.data.columns[key]
+        col = tab.column(key)
+        header = self.data.headers.get(key, col.header)
+        for position in positions.tolist():
+            value = column.text_at(position)
+            value = None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
+            numeric = bool(column.numeric[column.codes[position]])
+            text = detail(code, key, position) if detail is not None else ""
+            memo = (code, tab.key, key, value, numeric, text)
+            if memo not in self.messages:
+                self.messages[memo] = message(code, col, value, self.today, numeric=numeric, detail=text)
+            self.errors.append(CellError(self.data.sheet, int(self.data.rows[position]), header, value, code,
+                                         self.messages[memo], tab.key, key))
 
 
-def _detail(work: _Work, code: str, key: str, position: int, tables: dict[str, _Work]) -> str:
-    tab = work.located.tab
-    rows = work.located.raw.index.to_numpy()
-    if code == "duplicate":
-        for rule in (u for u in tab.unique if u.report == key):
-            folded = pd.DataFrame({k: match_key(work.parsed[k]) for k in rule.columns})
-            mine = tuple(folded.iloc[position])
-            first = next(i for i, r in enumerate(folded.itertuples(index=False)) if tuple(r) == mine)
-            if first != position:
-                return f"第 {rows[first]} 行"
-        return _across_detail(work, key, position, tables)
-    if code == "reference":
-        ref = next(r for r in tab.references if r.report == key)
-        target = tables[ref.tab].located
-        if len(ref.columns) > 1:
-            parts = "、".join(f"{work.located.headers.get(c, c)}「{work.parsed[c].iat[position]}」"
-                              for c in ref.columns[:-1])
-            return f"（{parts}）在「{target.sheet}」工作表中找不到"
-        return f"在「{target.sheet}」工作表中找不到"
-    if code == "date_order":
-        order = next(o for o in tab.date_order if o.end == key)
-        start = work.text[order.start].iat[position]
-        return f"{work.located.headers.get(order.start, order.start)}「{start}」"
-    return ""
+def _prepare(located: LocatedTable) -> TabData:
+    columns = {col.key: DistinctColumn.of(col, located.columns[col.key])
+               for col in located.tab.columns if col.key in located.columns}
+    return TabData(located.tab, located.sheet, located.index.to_numpy(), dict(located.headers), columns)
 
 
-def _across_detail(work: _Work, key: str, position: int, tables: dict[str, _Work]) -> str:
-    """Where a value clashing with another tab (``unique_across``) is, e.g.
-    「监测户」工作表第 5 行（户编号「H0002」）的「户主身份证号」."""
-    for rule in (u for u in work.located.tab.unique_across if u.report == key and u.tab in tables):
-        target = tables[rule.tab]
-        clashes = across_clashes(rule, work.parsed.iloc[[position]].reset_index(drop=True), target.parsed)
-        if len(clashes):
-            other = int(clashes["other"].iat[0])
-            header = {c.key: target.located.headers.get(c.key, c.header) for c in target.located.tab.columns}
-            where = "、".join(f"{header[t]}「{target.text[t].iat[other]}」"
-                             for _, t in rule.allow_same if t in target.text)
-            column = "、".join(header[t] for t in rule.tab_columns)
-            return (f"「{target.located.sheet}」工作表第 {target.located.raw.index[other]} 行"
-                    f"{f'（{where}）' if where else ''}的「{column}」")
-    return "其他记录"
-
-
-def _run_schema(work: _Work, collector: _Collector, references: dict[str, frozenset[tuple[str, ...]]],
-                tables: dict[str, _Work], today: date) -> None:
-    schema = build_schema(work.located.tab, set(work.parsed.columns), references, today,
-                          {key: other.parsed for key, other in tables.items()})
-    try:
-        schema.validate(work.parsed, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        cases = cases[cases["index"].notna()]
-        for check, position in cases[["check", "index"]].drop_duplicates().itertuples(index=False):
-            position = int(position)
-            if check == "not_nullable":
-                continue  # handled from the raw cells below, so unparseable cells aren't called empty
-            code, _, key = str(check).partition(":")
-            if not key or work.bad.get(key, pd.Series(dtype=bool)).get(position, False):
-                continue
-            collector.add(position, key, code, _detail(work, code, key, position, tables))
-
-
-def _finish(work: _Work, collector: _Collector) -> Table:
-    located = work.located
-    rows = located.raw.index
-    values = work.parsed.copy()
-    for error in collector.errors:
-        if error.row is not None and error.key in values:
-            values.loc[rows.get_loc(error.row), error.key] = pd.NA
-    values.index = rows
-    text = work.text.copy()
-    text.index = rows
+def _finish(located: LocatedTable, data: TabData, collector: _Collector) -> Table:
+    rows = located.index
+    keys = list(data.columns)
+    dropped = {key: collector.taken.get(key, np.zeros(len(rows), dtype=bool)) for key in keys}
+    values = {key: data.columns[key].expand(np.flatnonzero(dropped[key])) for key in keys}
     error_rows = frozenset(e.row for e in collector.errors if e.row is not None)
-    return Table(located.tab, located.sheet, located.header_row, dict(located.headers), values, text,
-                 error_rows, located.present)
+    return Table(located.tab, located.sheet, located.header_row, dict(located.headers),
+                 pd.DataFrame(values, index=rows, copy=False), partial(_text_frame, rows, list(data.columns.values())),
+                 error_rows, located.present, {key: ValueCodes(data.columns[key], dropped[key]) for key in keys})
+
+
+def _text_frame(rows: pd.Index, columns: list[DistinctColumn]) -> pd.DataFrame:
+    """The cells as written (display text), one object column per present column."""
+    if not columns:
+        return pd.DataFrame({}, index=rows)
+    text = np.empty((len(rows), len(columns)), dtype=object, order="F")
+    for i, column in enumerate(columns):
+        column.expand_text(text[:, i])
+    return pd.DataFrame(text, index=rows, columns=[c.key for c in columns], dtype=object, copy=False)  # one block
 
 
 def validate(register: RawRegister, contract: Contract | None = None, today: date | None = None
@@ -232,35 +163,38 @@ def validate(register: RawRegister, contract: Contract | None = None, today: dat
     contract = contract or load_contract()
     today = today or cells.today_in_china()
     located = locate_all(register, contract)
-    works = {key: _prepare(loc) for key, loc in located.items()}
-    references = {
-        ref.tab: reference_keys(works[ref.tab].parsed, ref.columns)
-        for tab in contract.tabs
-        for ref in tab.references
-        if ref.tab in works
-    }
+    data = {key: _prepare(loc) for key, loc in located.items()}
+    # the key set of a referenced tab is taken over the columns of the last reference to it (as always)
+    reference_columns = {ref.tab: ref.columns for tab in contract.tabs for ref in tab.references if ref.tab in data}
+    messages: dict[tuple[Any, ...], str] = {}
     tables: dict[str, Table] = {}
     errors: list[CellError] = []
-    for key, work in works.items():
-        collector = _Collector(work, today)
-        for missing in work.located.missing:
-            if work.located.tab.column(missing).required:
-                collector.add(None, missing, "missing_column")
-        for col in work.located.tab.columns:
-            if col.key not in work.parsed:
+    for key, loc in located.items():
+        work = data[key]
+        collector = _Collector(work, today, messages)
+        for missing in loc.missing:
+            if loc.tab.column(missing).required:
+                collector.missing_column(missing)
+        for col in loc.tab.columns:
+            if col.key not in work.columns:
                 continue
-            bad = work.bad[col.key]
-            code = "id_number" if col.type == "id_number" else "type"
-            for position in bad[bad].index:
-                collector.add(int(position), col.key, code)
+            column = work.columns[col.key]
+            collector.add(np.flatnonzero(column.rows(column.bad)), col.key,
+                          "id_number" if col.type == "id_number" else "type")
             if col.required:
-                empty = work.parsed[col.key].isna() & ~bad
-                for position in empty[empty].index:
-                    collector.add(int(position), col.key, "required")
-        _run_schema(work, collector, references, works, today)
-        tables[key] = _finish(work, collector)
+                collector.add(np.flatnonzero(column.rows(column.missing & ~column.bad)), col.key, "required")
+        checker = Checker(work, data, reference_columns, today)
+        details = Details(checker)
+        for failure in checker.failures():
+            column = work.columns[failure.key]
+            positions = failure.positions[~column.rows(column.bad)[failure.positions]]
+            collector.add(positions, failure.key, failure.code, details)
+        tables[key] = _finish(loc, work, collector)
         errors.extend(collector.errors)
     order = {tab.key: i for i, tab in enumerate(contract.tabs)}
     col_order = {(tab.key, c.key): i for tab in contract.tabs for i, c in enumerate(tab.columns)}
     errors.sort(key=lambda e: (order[e.tab], e.row or 0, col_order[(e.tab, e.key)]))
+    for work in data.values():  # the text matrices served the checks only: let them go
+        for column in work.columns.values():
+            column.drop_matrix()
     return ValidatedRegister(register.source, tables, tuple(errors))

@@ -8,17 +8,21 @@ one: an invalid cell is reported by ``tracker validate`` and makes the rule abst
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from ..checks import translate
+from ..distinct import ValueCodes
 from ..policy import Policy
 from ..schema import match_key
 from ..validate import Table, ValidatedRegister
 
+Messages = Sequence[str] | Callable[[], Sequence[str]]
 FINDING_COLUMNS = ("rule", "severity", "message", "next_action", "household", "township", "village", "sheet",
                    "row")
 
@@ -58,6 +62,24 @@ def _owners(household_ids: pd.Series, measure_ids: pd.Series) -> pd.Series:
     return pd.Series(owner, index=measure_ids.index, dtype="int64")
 
 
+def _owners_encoded(households: TabView, measures: TabView) -> pd.Series | None:
+    """:func:`_owners` from the folded ids validation made (None when it has none). Valid 户编号 of
+    different households never fold alike (validation empties the later ones), so the household of a
+    measure is the one valid 户编号 that folds like the measure's."""
+    mine, theirs = measures.table.encoded.get("household_id"), households.table.encoded.get("household_id")
+    if mine is None or theirs is None:
+        return None
+    wanted = mine.folded_rows()
+    have = translate(mine.column, theirs.column)[theirs.column.codes]
+    have[theirs.dropped] = -1
+    rows = households.values.index.to_numpy()
+    at = np.flatnonzero(have >= 0)[::-1]  # the first household wins: assigned last
+    lookup = np.full(len(mine.column.folded[1]) + 1, -1, dtype=np.int64)
+    lookup[have[at]] = rows[at]
+    owner = np.where(wanted >= 0, lookup[np.maximum(wanted, 0)] if len(lookup) else -1, -1)
+    return pd.Series(owner, index=measures.values.index, dtype="int64")
+
+
 def true(mask: pd.Series) -> pd.Series:
     """A nullable boolean Series with NA read as False (an undecidable condition never accuses)."""
     return mask.fillna(False).astype(bool)
@@ -69,21 +91,19 @@ class TabView:
 
     table: Table
     values: pd.DataFrame
-    text: pd.DataFrame
     invalid_cells: dict[str, pd.Series]
 
     @classmethod
     def of(cls, table: Table, errors: dict[str, list[int]]) -> TabView:
         keys = [c.key for c in table.tab.columns]
-        values = table.values.reindex(columns=keys)
+        values = table.values if list(table.values.columns) == keys else table.values.reindex(columns=keys)
         for col in table.tab.columns:  # absent columns: give them their usual dtype
             if col.key not in table.values:
                 dtype = {"date": "datetime64[s]", "number": "Float64", "integer": "Int64"}.get(col.type, "string")
                 values[col.key] = pd.Series(pd.NA if dtype != "datetime64[s]" else pd.NaT, index=values.index,
                                             dtype=dtype)
-        text = table.text.reindex(columns=keys)
         invalid = {k: pd.Series(values.index.isin(rows), index=values.index) for k, rows in errors.items()}
-        return cls(table, values, text, invalid)
+        return cls(table, values, invalid)
 
     @property
     def sheet(self) -> str:
@@ -92,30 +112,55 @@ class TabView:
     def header(self, key: str) -> str:
         return self.table.header(key)
 
+    def _encoded(self, key: str) -> ValueCodes | None:
+        """The encoded text column ``key`` (None for other columns, or when validation gave none)."""
+        found = self.table.encoded.get(key)
+        return found if found is not None and self.values[key].dtype == "string" else None
+
     def invalid(self, key: str) -> pd.Series:
         found = self.invalid_cells.get(key)
         return found if found is not None else pd.Series(False, index=self.values.index)
 
     def known(self, key: str) -> pd.Series:
+        encoded = self._encoded(key)
+        if encoded is not None:
+            return pd.Series(encoded.known(), index=self.values.index)
         return self.values[key].notna()
 
     def empty(self, key: str) -> pd.Series:
-        return self.values[key].isna() & ~self.invalid(key)
+        return ~self.known(key) & ~self.invalid(key)
 
     def is_(self, key: str, value: str) -> pd.Series:
+        encoded = self._encoded(key)
+        if encoded is not None:
+            return pd.Series(encoded.equals(value), index=self.values.index)
         return true(self.values[key] == value)
 
-    def written(self, key: str) -> pd.Series:
-        """A text column as written, stripped, as objects (None where empty). Valid cells are already the
-        stripped text; only cells validation rejected (e.g. a village missing from 行政村) are taken from the
-        raw text."""
+    def written(self, key: str, fill: str | None = None) -> pd.Series:
+        """A text column as written, stripped, as objects (None where empty, or ``fill``). Valid cells are
+        already the stripped text; only cells validation rejected (e.g. a village missing from 行政村) are taken
+        from the raw text."""
+        encoded = self._encoded(key)
         values = self.values[key]
-        out = pd.Series(values.to_numpy(dtype=object, na_value=None), index=values.index)
+        cells = encoded.objects(fill) if encoded is not None else values.to_numpy(dtype=object, na_value=fill)
         lost = self.invalid(key).to_numpy()
         if lost.any():
-            text = self.text[key][lost].astype("string").str.strip().replace("", pd.NA)
-            out[lost] = text.to_numpy(dtype=object, na_value=None)
-        return out
+            if encoded is not None:  # the cells as written, without building the whole text frame
+                written = pd.Series([encoded.column.text_at(p) for p in np.flatnonzero(lost)], dtype=object)
+            else:
+                written = self.table.text[key][lost]
+            text = written.astype("string").str.strip().replace("", pd.NA)
+            cells = cells.copy()
+            cells[lost] = text.to_numpy(dtype=object, na_value=fill)
+        return pd.Series(cells, index=values.index)
+
+    def positions(self, rows: np.ndarray) -> np.ndarray:
+        """Positions of the spreadsheet rows ``rows`` (-1 where no such row)."""
+        index = self.values.index
+        if len(index) and index.is_monotonic_increasing and index.is_unique:
+            at = np.minimum(np.searchsorted(index.to_numpy(), rows), len(index) - 1)
+            return np.where(index.to_numpy()[at] == rows, at, -1)
+        return index.get_indexer(rows)
 
 
 @dataclass
@@ -128,10 +173,25 @@ class Context:
     measures: TabView
     villages: TabView
     household_id: pd.Series  # 户编号 as written ("" when empty: None is kept for village/county findings)
-    township: pd.Series
-    village: pd.Series
     monitored: pd.Series  # bool
     measure_household: pd.Series  # household row of each measure (-1 when it matches none), by measure row
+
+    @cached_property
+    def township(self) -> pd.Series:
+        return self.households.written("township")
+
+    @cached_property
+    def village(self) -> pd.Series:
+        return self.households.written("village")
+
+    @cached_property
+    def _measure_household_id(self) -> np.ndarray:
+        return self.measures.written("household_id", fill="").to_numpy(dtype=object)
+
+    @cached_property
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {"household": self.household_id.to_numpy(dtype=object),
+                "township": self.township.to_numpy(dtype=object), "village": self.village.to_numpy(dtype=object)}
 
     @classmethod
     def build(cls, validated: ValidatedRegister, policy: Policy, as_of: date) -> Context:
@@ -141,10 +201,11 @@ class Context:
                 by_tab.setdefault(e.tab, {}).setdefault(e.key, []).append(e.row)
         views = {key: TabView.of(table, by_tab.get(key, {})) for key, table in validated.tables.items()}
         h, m = views["households"], views["measures"]
-        measure_household = _owners(h.values["household_id"], m.values["household_id"])
+        measure_household = _owners_encoded(h, m)
+        if measure_household is None:
+            measure_household = _owners(h.values["household_id"], m.values["household_id"])
         return cls(policy=policy, as_of=as_of, households=h, measures=m, villages=views["villages"],
-                   household_id=h.written("household_id").fillna(""), township=h.written("township"),
-                   village=h.written("village"),
+                   household_id=h.written("household_id", fill=""),
                    monitored=h.is_("status", "监测中"), measure_household=measure_household)
 
     @property
@@ -159,38 +220,111 @@ class Context:
     def day(self) -> pd.Timestamp:
         return pd.Timestamp(self.as_of)
 
+    @cached_property
+    def owner_positions(self) -> np.ndarray:
+        """By 帮扶措施 row: position of its household's row in the 监测户 tab (-1: none)."""
+        owner = self.measure_household.to_numpy()
+        return np.where(owner >= 0, self.households.positions(owner), -1)
+
     def per_household(self, measure_mask: pd.Series) -> pd.Series:
         """For each household row: does any of its measures satisfy ``measure_mask``?"""
-        rows = self.measure_household[true(measure_mask) & (self.measure_household >= 0)]
-        return pd.Series(self.h.index.isin(rows.unique()), index=self.h.index)
+        owners = self.owner_positions[true(measure_mask).to_numpy()]
+        out = np.zeros(len(self.h), dtype=bool)
+        out[owners[owners >= 0]] = True
+        return pd.Series(out, index=self.h.index)
 
-    def household_findings(self, mask: pd.Series, messages: Sequence[str], next_action: str | Sequence[str]
-                           ) -> pd.DataFrame:
-        """Findings on rows of the 监测户 tab; ``messages`` are in the order of the flagged rows."""
-        rows = mask.index[true(mask).to_numpy()]
-        return pd.DataFrame({
-            "message": list(messages), "next_action": next_action,
-            "household": self.household_id.loc[rows].to_numpy(dtype=object),
-            "township": self.township.loc[rows].to_numpy(dtype=object),
-            "village": self.village.loc[rows].to_numpy(dtype=object),
+    def measures_per_household(self, measure_mask: pd.Series) -> pd.Series:
+        """For each household row: how many of its measures satisfy ``measure_mask`` (int64)."""
+        owners = self.owner_positions[true(measure_mask).to_numpy()]
+        return pd.Series(np.bincount(owners[owners >= 0], minlength=len(self.h)).astype(np.int64), index=self.h.index)
+
+    def household_findings(self, mask: pd.Series, messages: Messages, next_action: str | Sequence[str]
+                           ) -> FindingsFrame:
+        """Findings on rows of the 监测户 tab; ``messages`` are in the order of the flagged rows (or a function
+        making them, called when the findings are read)."""
+        flags = true(mask).to_numpy()
+        rows = mask.index[flags]
+        if mask.index is self.h.index or mask.index.equals(self.h.index):  # by position: no label lookups
+            at = np.flatnonzero(flags)
+            household, township, village = (self._arrays[k][at] for k in ("household", "township", "village"))
+        else:
+            household, township, village = (s.loc[rows].to_numpy(dtype=object)
+                                            for s in (self.household_id, self.township, self.village))
+        return _frame(messages, {
+            "next_action": next_action, "household": household, "township": township, "village": village,
             "sheet": self.households.sheet, "row": rows.to_numpy(),
-        }, columns=[c for c in FINDING_COLUMNS if c not in ("rule", "severity")])
+        })
 
-    def measure_findings(self, mask: pd.Series, messages: Sequence[str], next_action: str | Sequence[str]
-                         ) -> pd.DataFrame:
+    def measure_findings(self, mask: pd.Series, messages: Messages, next_action: str | Sequence[str]
+                         ) -> FindingsFrame:
         """Findings on rows of the 帮扶措施 tab, carrying their household's 户编号, township and village."""
-        rows = mask.index[true(mask).to_numpy()]
-        owner = self.measure_household.loc[rows].to_numpy()
+        flags = true(mask).to_numpy()
+        rows = mask.index[flags]
+        if mask.index is self.m.index or mask.index.equals(self.m.index):  # by position: no label lookups
+            at = np.flatnonzero(flags)
+            owner = self.owner_positions[at]
 
-        def of_owner(series: pd.Series) -> np.ndarray:
-            picked = series.reindex(owner).to_numpy(dtype=object)  # -1 (no household) gives NaN
-            return np.where(pd.isna(picked), None, picked)
+            def of_owner(name: str) -> np.ndarray:
+                picked = np.where(owner >= 0, self._arrays[name][np.maximum(owner, 0)], None)
+                return np.where(pd.isna(picked), None, picked)
 
-        household = of_owner(self.household_id)
-        own_id = self.measures.written("household_id").fillna("").loc[rows].to_numpy(dtype=object)
-        return pd.DataFrame({
-            "message": list(messages), "next_action": next_action,
-            "household": np.where(pd.isna(household), own_id, household),
-            "township": of_owner(self.township), "village": of_owner(self.village),
+            household, township, village = of_owner("household"), of_owner("township"), of_owner("village")
+            own_id = self._measure_household_id[at]
+        else:
+            labels = self.measure_household.loc[rows].to_numpy()
+
+            def of_series(series: pd.Series) -> np.ndarray:
+                picked = series.reindex(labels).to_numpy(dtype=object)  # -1 (no household) gives NaN
+                return np.where(pd.isna(picked), None, picked)
+
+            household, township, village = (of_series(s) for s in (self.household_id, self.township, self.village))
+            own_id = self._measure_household_id[self.measures.positions(rows.to_numpy())]
+        return _frame(messages, {
+            "next_action": next_action, "household": np.where(pd.isna(household), own_id, household),
+            "township": township, "village": village,
             "sheet": self.measures.sheet, "row": rows.to_numpy(),
-        }, columns=[c for c in FINDING_COLUMNS if c not in ("rule", "severity")])
+        }, inferred=("household", "township", "village"))
+
+
+class FindingsFrame:
+    """A rule's findings column by column: what a ``pd.DataFrame`` of them would hold, without building one.
+    ``messages`` are text (in row order), or a function making them when the findings are read."""
+
+    def __init__(self, messages: Messages, columns: dict[str, object], inferred: tuple[str, ...] = ()) -> None:
+        """``inferred``: columns that may hold None among text (read back as NaN, as a DataFrame would)."""
+        size = len(columns["row"])  # type: ignore[arg-type]
+        self.columns = {name: _column(value, size, name in inferred) for name, value in columns.items()}
+        self.messages = messages
+
+    def __len__(self) -> int:
+        return len(self.columns["row"])
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def insert(self, loc: int, name: str, value: object) -> None:
+        self.columns[name] = _column(value, len(self))
+
+
+def _column(value: object, size: int, inferred: bool = False) -> np.ndarray:
+    """A column as a DataFrame would give it back (``to_numpy(dtype=object)``): text with some None is read as
+    text with NaN for the missing (None only when nothing is text)."""
+    if isinstance(value, np.ndarray) and (value.dtype.kind in "iu" or (value.dtype == object and not inferred)):
+        return value
+    if not isinstance(value, np.ndarray | list):
+        out = np.empty(size, dtype=object)
+        out[:] = value
+        return out
+    out = np.empty(len(value), dtype=object)
+    out[:] = value
+    missing = np.equal(out, None)
+    if missing.any() and not missing.all():
+        out[missing] = np.nan
+    return out
+
+
+def _frame(messages: Messages, columns: dict[str, object], inferred: tuple[str, ...] = ()) -> FindingsFrame:
+    return FindingsFrame(messages if callable(messages) else list(messages), columns, inferred)
+
+
+Findings = pd.DataFrame | FindingsFrame  # what a rule's check returns

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,16 +11,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..findings import Finding
-from ..gc_pause import paused_gc
+from ..findings import Finding, FindingList, Pending
 from ..policy import DEFAULT_FILE_LABEL, DESCRIPTIONS, Policy
 from ..validate import ValidatedRegister
 from . import assistance, procedure, relief, scope, status
-from .context import FINDING_COLUMNS, Context
+from .context import FINDING_COLUMNS, Context, Findings, FindingsFrame
 from .facts import CountyFacts, HouseholdFacts, compute_facts, county_facts
 from .registry import RULES, rule
 
-Check = Callable[[Context, HouseholdFacts], pd.DataFrame]
+Check = Callable[[Context, HouseholdFacts], Findings]
 
 CHECKS: dict[str, Check] = {**scope.CHECKS, **procedure.CHECKS, **assistance.CHECKS, **relief.CHECKS,
                             **status.CHECKS}
@@ -42,7 +42,7 @@ class Skipped:
 class RuleOutcome:
     as_of: date
     policy: Policy
-    findings: tuple[Finding, ...]  # sorted by township, village, row, rule
+    findings: Sequence[Finding]  # sorted by township, village, row, rule (a FindingList, or a tuple)
     skipped: tuple[Skipped, ...]
     facts: HouseholdFacts  # by 监测户 row
     county: CountyFacts
@@ -56,14 +56,21 @@ class RuleOutcome:
     def counts(self) -> dict[str, Any]:
         by_severity = {"error": 0, "warning": 0, "information": 0}
         by_rule: dict[str, dict[str, int]] = {}
-        for f in self.findings:
-            by_severity[f.severity] += 1
-            per = by_rule.setdefault(f.rule, {})
-            per[f.severity] = per.get(f.severity, 0) + 1
+        for (rule_id, severity), n in _pairs(self.findings).items():
+            by_severity[severity] += n
+            per = by_rule.setdefault(rule_id, {})
+            per[severity] = per.get(severity, 0) + n
         order = {spec.id: i for i, spec in enumerate(RULES)}
         return {"findings": len(self.findings), "by_severity": by_severity,
                 "by_rule": dict(sorted(by_rule.items(), key=lambda kv: order[kv[0]])),
                 "skipped_rules": sorted(self.skipped_rules, key=order.__getitem__)}
+
+
+def _pairs(findings: Sequence[Finding]) -> Counter[tuple[str, str]]:
+    """How many findings of each (rule, severity), in order of first appearance."""
+    if isinstance(findings, FindingList):
+        return Counter(zip(findings.column("rule").tolist(), findings.column("severity").tolist(), strict=True))
+    return Counter((f.rule, f.severity) for f in findings)
 
 
 def _skipped(policy: Policy) -> tuple[Skipped, ...]:
@@ -83,21 +90,40 @@ def _skipped(policy: Policy) -> tuple[Skipped, ...]:
     return tuple(out)
 
 
-def _findings(frames: list[pd.DataFrame]) -> tuple[Finding, ...]:
-    """Finding objects of all rules, sorted stably by township, village, row, rule (county-wide first)."""
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return ()
-    columns = {c: np.concatenate([f[c].to_numpy(dtype=object) for f in frames]) for c in FINDING_COLUMNS}
-    columns["row"] = np.array([r for f in frames for r in f["row"].tolist()], dtype=object)  # Python ints
-    row_key = np.array([-1 if r is None else r for r in columns["row"]], dtype=np.int64)
-    township, village, rule_id = (pd.factorize(columns[c], sort=True)[0] for c in ("township", "village", "rule"))
+def _columns(frame: pd.DataFrame | FindingsFrame) -> dict[str, Any]:
+    """The columns of a rule's findings as object arrays (the row as int64 when every finding has one)."""
+    if isinstance(frame, FindingsFrame):
+        return {**frame.columns, "message": frame.messages}
+    out: dict[str, Any] = {c: frame[c].to_numpy(dtype=object) for c in frame.columns if c != "row"}
+    out["row"] = frame["row"].to_numpy(dtype=np.int64) if frame["row"].dtype.kind in "iu" else frame["row"].tolist()
+    return out
+
+
+def _findings(frames: list[pd.DataFrame | FindingsFrame]) -> FindingList:
+    """Findings of all rules, sorted stably by township, village, row, rule (county-wide first)."""
+    parts = [_columns(f) for f in frames if len(f)]
+    if not parts:
+        return FindingList({c: np.empty(0, dtype=object) for c in FINDING_COLUMNS})
+    columns: dict[str, Any] = {c: np.concatenate([p[c] for p in parts]) for c in FINDING_COLUMNS
+                               if c not in ("message", "row")}
+    # messages a rule left pending (Context.household_findings): made when the findings are read
+    messages = [p["message"] for p in parts]
+    rows, keys = [], []  # Python ints (None for county-wide findings); the same as int64 (-1 for None)
+    for p in parts:
+        if isinstance(p["row"], np.ndarray):
+            keys.append(p["row"])
+            rows.append(p["row"].astype(object))
+        else:
+            keys.append(np.array([-1 if r is None else r for r in p["row"]], dtype=np.int64))
+            rows.append(np.empty(len(p["row"]), dtype=object))
+            rows[-1][:] = p["row"]
+    columns["row"], row_key = np.concatenate(rows), np.concatenate(keys)
+    township, village = (pd.factorize(columns[c], sort=True)[0] for c in ("township", "village"))
+    rank = {r: i for i, r in enumerate(sorted({str(p["rule"][0]) for p in parts}))}  # one rule per frame
+    rule_id = np.repeat([rank[str(p["rule"][0])] for p in parts], [len(p["rule"]) for p in parts])
     order = np.lexsort((rule_id, row_key, village, township))  # None (code -1) sorts first
-    fields = [columns[c][order].tolist() for c in FINDING_COLUMNS]
-    with paused_gc():
-        return tuple(Finding(rule=r, severity=s, message=m, next_action=a, household=h, township=t, village=v,
-                             sheet=sh, row=row)
-                     for r, s, m, a, h, t, v, sh, row in zip(*fields, strict=True))
+    columns["message"] = Pending(messages, order)
+    return FindingList(columns, order)  # put in order column by column, when asked for
 
 
 def evaluate(validated: ValidatedRegister, policy: Policy, as_of: date) -> RuleOutcome:

@@ -185,15 +185,14 @@ def measure_active(ctx: Context) -> pd.Series:
 
 
 def _measures(ctx: Context, active: pd.Series) -> dict[str, pd.Series]:
-    mv, m = ctx.measures, ctx.m
+    mv = ctx.measures
     unknown = ~mv.known("start") | mv.invalid("end")
     kind_unknown = active & ~mv.known("kind")
-    counts = ctx.measure_household[active & (ctx.measure_household >= 0)].value_counts()
     return {
-        "active_measures": counts.reindex(ctx.h.index, fill_value=0).astype(int),
+        "active_measures": ctx.measures_per_household(active),
         "measures_unknown": ctx.per_household(unknown | kind_unknown),
-        "active_dev": ctx.per_household(active & m["kind"].isin(["产业帮扶", "就业帮扶"])),
-        "active_protect": ctx.per_household(active & true(m["kind"] == "兜底保障")),
+        "active_dev": ctx.per_household(active & (mv.is_("kind", "产业帮扶") | mv.is_("kind", "就业帮扶"))),
+        "active_protect": ctx.per_household(active & mv.is_("kind", "兜底保障")),
     }
 
 
@@ -210,7 +209,7 @@ def _gradual_exit(ctx: Context) -> dict[str, pd.Series]:
 
 def _relief(ctx: Context) -> pd.DataFrame:
     m = ctx.m
-    relief = true(m["kind"] == "临时救助")
+    relief = ctx.measures.is_("kind", "临时救助")
     frame = pd.DataFrame({"household_row": ctx.measure_household, "amount": m["amount"],
                           "relief_type": m["relief_type"], "approval_level": m["approval_level"]})[relief]
     limit = ctx.policy.relief_township_limit

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import Context, true
+from .context import Context, Findings, true
 from .facts import STEPS, HouseholdFacts
 from .registry import rule
 from .wording import cn_date, dates, join, texts
@@ -33,14 +33,28 @@ def _labels(flags: list[np.ndarray]) -> np.ndarray:
     return names[code]
 
 
-def _progress(ctx: Context, facts: HouseholdFacts, hit: pd.Series, overdue: bool) -> pd.DataFrame:
+def _progress(ctx: Context, facts: HouseholdFacts, hit: pd.Series, overdue: bool) -> Findings:
     """Findings listing the missing steps and the deadline of every ``hit`` household."""
     h, f = ctx.h.loc[hit], facts.frame.loc[hit]
+    states = [f[f"done_{key}"] for key, _ in STEPS]
+    missing = [true(~state).to_numpy() for state in states]
+    actions = np.full(len(h), "", dtype=object)
+    for (key, _), miss in reversed(list(zip(STEPS, missing, strict=True))):  # the first missing step wins
+        actions = np.where(miss, STEP_ACTIONS[key], actions)
+    deadline = dates(f["deadline"])
+    if overdue:
+        suffix = "（期限 " + deadline + " 已过）"
+    else:
+        suffix = np.where(deadline != "", "（截止 " + deadline + "）", "，并补填农户申报或发现日期")
+    return ctx.household_findings(hit, lambda: _progress_messages(ctx, h, f, states, missing, overdue),
+                                  actions + suffix)
+
+
+def _progress_messages(ctx: Context, h: pd.DataFrame, f: pd.DataFrame, states: list[pd.Series],
+                       missing: list[np.ndarray], overdue: bool) -> list[str]:
     year = ctx.policy.rectification_deadline.year
     new_year = cn_date(pd.Timestamp(year, 1, 1))
     carried = true(f["carried_over"]).to_numpy()
-    states = [f[f"done_{key}"] for key, _ in STEPS]
-    missing = [true(~state).to_numpy() for state in states]
     stale = join([np.where(carried & miss & h[key].notna().to_numpy(), label + "日期 " + dates(h[key]), "")
                   for (key, label), miss in zip(STEPS, missing, strict=True)], "、")
     done = sum(true(state).to_numpy().astype(int) for state in states)
@@ -70,24 +84,16 @@ def _progress(ctx: Context, facts: HouseholdFacts, hit: pd.Series, overdue: bool
         if late:
             parts.append(f"到 {as_of} 已超过期限 {late} 天")
         messages.append("；".join(parts) + "。")
-    actions = np.full(len(h), "", dtype=object)
-    for (key, _), miss in reversed(list(zip(STEPS, missing, strict=True))):  # the first missing step wins
-        actions = np.where(miss, STEP_ACTIONS[key], actions)
-    deadline = dates(f["deadline"])
-    if overdue:
-        suffix = "（期限 " + deadline + " 已过）"
-    else:
-        suffix = np.where(deadline != "", "（截止 " + deadline + "）", "，并补填农户申报或发现日期")
-    return ctx.household_findings(hit, messages, actions + suffix)
+    return messages
 
 
-def pending(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+def pending(ctx: Context, facts: HouseholdFacts) -> Findings:
     f = facts.frame
     hit = ctx.monitored & (f["missing_steps"] > 0) & ~f["overdue"] & f["carried_over"].notna()
     return _progress(ctx, facts, hit, overdue=False)
 
 
-def overdue(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+def overdue(ctx: Context, facts: HouseholdFacts) -> Findings:
     return _progress(ctx, facts, facts.frame["overdue"], overdue=True)
 
 
@@ -110,22 +116,22 @@ def _order_messages(h: pd.DataFrame) -> np.ndarray:
                  _where(early_text != "", early_text + " 早于农户申报或发现日期 " + dates(reported))], "；")
 
 
-def order(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+def order(ctx: Context, facts: HouseholdFacts) -> Findings:
     h = ctx.h
     hit = pd.Series(False, index=h.index)
     previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
     for key, _ in STEPS:  # each present date against the latest earlier present step, and the report date
         hit |= true(h[key] < previous) | true(h[key] < h["reported"])
         previous = h[key].fillna(previous)
-    messages = _order_messages(h.loc[hit])
-    return ctx.household_findings(hit, messages + "。", rule("procedure.order").next_action)
+    return ctx.household_findings(hit, lambda: _order_messages(h.loc[hit]) + "。", rule("procedure.order").next_action)
 
 
-def no_signoff(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+def no_signoff(ctx: Context, facts: HouseholdFacts) -> Findings:
     hv = ctx.households
     hit = hv.known("township_review") & hv.empty("township_reviewer")
-    messages = "填写了乡镇审核日期 " + dates(ctx.h.loc[hit, "township_review"]) + "，但乡镇审核人是空的。"
-    return ctx.household_findings(hit, messages, rule("procedure.no_signoff").next_action)
+    return ctx.household_findings(
+        hit, lambda: "填写了乡镇审核日期 " + dates(ctx.h.loc[hit, "township_review"]) + "，但乡镇审核人是空的。",
+        rule("procedure.no_signoff").next_action)
 
 
 CHECKS = {"procedure.pending": pending, "procedure.overdue": overdue, "procedure.order": order,

@@ -9,7 +9,7 @@ import json
 from itertools import groupby
 from typing import Any
 
-from ..findings import SEVERITY_LABEL, Finding
+from ..findings import SEVERITY_LABEL, Finding, FindingList
 from ..validate import ValidatedRegister
 from .engine import RuleOutcome
 from .registry import rule
@@ -18,6 +18,8 @@ from .wording import cn_date, count, pct, yuan
 
 def exit_code(outcome: RuleOutcome) -> int:
     """0 when no finding has severity error, 1 otherwise."""
+    if isinstance(outcome.findings, FindingList):
+        return 1 if "error" in set(outcome.findings.column("severity").tolist()) else 0
     return 1 if any(f.severity == "error" for f in outcome.findings) else 0
 
 
@@ -34,7 +36,8 @@ def check_json(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
     payload = {
         "as_of": outcome.as_of.isoformat(),
         "policy": outcome.policy.as_dict(),
-        "findings": [f.as_dict() for f in outcome.findings],
+        "findings": (outcome.findings.dicts() if isinstance(outcome.findings, FindingList)
+                     else [f.as_dict() for f in outcome.findings]),
         "skipped": [s.as_dict() for s in outcome.skipped],
         "summary": summary(validated, outcome),
     }

@@ -5,26 +5,29 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import FINDING_COLUMNS, Context, true
+from .context import FINDING_COLUMNS, Context, Findings, true
 from .facts import HouseholdFacts, county_facts
 from .registry import rule
 from .wording import cn_date, count, dates, money, pct, texts, yuan
 
 
-def no_basis(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+def no_basis(ctx: Context, facts: HouseholdFacts) -> Findings:
     f, p = facts.frame, ctx.policy
     none_met = true(~f["low_income"]) & true(~f["high_expense"]) & true(~f["income_drop"])
     hit = ctx.monitored & none_met
-    h = ctx.h[hit]
-    keep = 1 - p.income_drop_threshold
-    messages = ("人均可支配收入 " + money(h["income_per_capita"]) + f"，不低于监测标准 {yuan(p.monitoring_line)}；"
+
+    def messages() -> np.ndarray:
+        h = ctx.h[hit]
+        keep = 1 - p.income_drop_threshold
+        return ("人均可支配收入 " + money(h["income_per_capita"]) + f"，不低于监测标准 {yuan(p.monitoring_line)}；"
                 "刚性支出 " + money(h["rigid_expense"]) + "，没有超过上年度家庭收入 " + money(h["last_year_income"])
                 + "；本年预计家庭收入 " + money(h["expected_income"]) + f"，高于上年度的 {pct(keep)}（"
                 + money(keep * h["last_year_income"]) + "），不算收入大幅缩减。三项纳入条件都不符合，却仍在监测中。")
+
     return ctx.household_findings(hit, messages, rule("scope.no_basis").next_action)
 
 
-def scale_share(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+def scale_share(ctx: Context, facts: HouseholdFacts) -> Findings:
     c = county_facts(ctx)
     if c.registered_population is None or c.share is None:
         return pd.DataFrame(columns=[col for col in FINDING_COLUMNS if col != "rule"])
@@ -47,7 +50,7 @@ def scale_share(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
                         columns=[col for col in FINDING_COLUMNS if col != "rule"])
 
 
-def unscreened(ctx: Context, facts: HouseholdFacts) -> pd.DataFrame:
+def unscreened(ctx: Context, facts: HouseholdFacts) -> Findings:
     v = ctx.villages
     last = v.values["last_screening"]
     interval = ctx.policy.screening_interval_days

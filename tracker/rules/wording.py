@@ -35,12 +35,28 @@ def _each(values: pd.Series, fmt: Callable[[object], str]) -> np.ndarray:
 
 def dates(values: pd.Series) -> np.ndarray:
     """2020年6月15日 per row ("" where missing)."""
-    return _each(values, cn_date)
+    if not pd.api.types.is_datetime64_dtype(values.dtype):
+        return _each(values, cn_date)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    stamps = pd.DatetimeIndex(uniques)
+    labels = np.empty(len(stamps) + 1, dtype=object)
+    labels[:-1] = list(map("{}年{}月{}日".format, stamps.year.tolist(), stamps.month.tolist(), stamps.day.tolist()))
+    labels[-1] = ""
+    return labels[codes]  # the sentinel -1 picks the trailing "" (missing value)
 
 
 def money(values: pd.Series) -> np.ndarray:
-    """6,000 元 per row ("" where missing)."""
-    return _each(values, yuan)
+    """6,000 元 per row ("" where missing): :func:`tracker.fmt.yuan` of each distinct amount."""
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return _each(values, yuan)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    numbers = np.asarray(uniques, dtype=float)
+    whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
+    labels = np.empty(len(numbers) + 1, dtype=object)
+    labels[:-1][whole] = list(map("{:,.0f} 元".format, numbers[whole].tolist()))
+    labels[:-1][~whole] = list(map("{:,.2f} 元".format, numbers[~whole].tolist()))
+    labels[-1] = ""
+    return labels[codes]
 
 
 def texts(values: pd.Series) -> np.ndarray:

@@ -1,0 +1,120 @@
+"""CSV read into encoded rows: the same rows, numbers, cells and errors as reading it record by record."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.builders import headers
+from tracker.contract import load_contract
+from tracker.csv_read import read_csv_file
+from tracker.encoded import EncodedRows, encode_values
+from tracker.errors import SourceError
+from tracker.layout import locate
+from tracker.sheets import RawSheet
+from tracker.sources import CsvDirSource, parse_csv_text
+
+
+def _reference(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Rows as the reader always made them: csv.reader records, trailing empty cells trimmed, empty rows left out."""
+    rows = []
+    for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        cells = tuple(record)
+        while cells and cells[-1] == "":
+            cells = cells[:-1]
+        if cells:
+            rows.append((number, cells))
+    return tuple(rows)
+
+
+def _field(rnd: random.Random, value: str) -> str:
+    if any(c in value for c in ',"\n\r') or rnd.random() < 0.1:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _texts(count: int) -> list[str]:
+    rnd = random.Random(7)
+    cells = ["", " ", "a", "b", "  ", "\t", "x y", '"q"', "中文", "a,b", "line\nbreak", "\u3000", "1", "None", "é"]
+    out = []
+    for _ in range(count):
+        lines = ["" if rnd.random() < 0.1 else ",".join(_field(rnd, rnd.choice(cells))
+                                                        for _ in range(rnd.randrange(0, 7)))
+                 for _ in range(rnd.randrange(0, 12))]
+        out.append(rnd.choice(["\n", "\r\n", "\r"]).join(lines) + rnd.choice(["", "\n"]))
+    return [*out, 'a,"b\n', 'x\n"unterminated', '"a"b,c\n', 'a,b"c"\n', ",,,\n,\n", "\n\n\n"]
+
+
+def _read(text: str) -> object:
+    try:
+        return tuple(parse_csv_text("s", text).rows)
+    except csv.Error as exc:
+        return ("error", str(exc))
+
+
+def test_encoded_rows_equal_record_by_record_reading() -> None:
+    for text in _texts(2000):
+        try:
+            expected: object = _reference(text)
+        except csv.Error as exc:
+            expected = ("error", str(exc))
+        assert _read(text) == expected, repr(text)
+
+
+def test_encoded_rows_behave_as_the_rows_tuple() -> None:
+    text = "标题\n户编号,姓名,,\n\nH1, 王五 ,x\nH2\n , \nH1,李四,,,extra\n"
+    rows = parse_csv_text("s", text).rows
+    expected = _reference(text)
+    assert isinstance(rows, EncodedRows)
+    assert len(rows) == len(expected) and bool(rows)
+    assert rows == expected and expected == rows and tuple(rows) == expected and list(rows) == list(expected)
+    assert rows[0] == expected[0] and rows[-1] == expected[-1] and rows[1:3] == expected[1:3]
+    assert hash(rows) == hash(expected)
+    with pytest.raises(IndexError):
+        rows[len(expected)]
+    assert RawSheet("s", rows) == RawSheet("s", rows)  # type: ignore[arg-type]
+
+
+def test_csv_files_in_every_encoding(tmp_path: Path) -> None:
+    text = "户编号,户主姓名\nH1,王五\n\nH2,\"李,四\"\n"
+    for encoding in ("utf-8", "utf-8-sig", "gb18030", "gbk"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(text.encode(encoding))
+        assert tuple(read_csv_file(path)) == _reference(text)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x81\x20\xff,\x00")
+    with pytest.raises(SourceError, match="GB18030"):
+        read_csv_file(bad)
+
+
+def test_csv_error_reported_as_before(tmp_path: Path) -> None:
+    (tmp_path / "行政村.csv").write_text('县,乡镇\n"' + "x" * 200_000, encoding="utf-8")  # beyond the field limit
+    with pytest.raises(SourceError, match="不是有效的 CSV 文件（field larger than field limit"):
+        CsvDirSource(tmp_path).read()
+
+
+def test_located_table_is_the_same_from_encoded_and_plain_rows() -> None:
+    tab = load_contract().tab("households")
+    header = ",".join(headers("households"))
+    text = f"名册\n\n{header}\nH1,清河县,城关镇,东村\n  ,,\nH2,清河县,城关镇,西村,x,y\n\nH1 ,清河县\n"
+    encoded = locate(tab, parse_csv_text("监测户", text))
+    plain = locate(tab, RawSheet("监测户", _reference(text)))
+    assert (encoded.header_row, encoded.headers, encoded.missing) == (plain.header_row, plain.headers, plain.missing)
+    pd.testing.assert_frame_equal(encoded.raw, plain.raw)
+    assert list(encoded.raw.index) == [4, 6, 8]
+
+
+def test_encoded_values_keep_types_apart() -> None:
+    values = [1, 1.0, True, "1", None, -0.0, 0.0, 0, False, float("nan"), "a", "a", None]
+    column = encode_values(values)
+    cells = column.cells()
+    assert [type(c) for c in cells] == [type(v) for v in values]
+    assert [repr(c) for c in cells] == [repr(v) for v in values]
+    assert len(column.uniques) == len({(type(v), repr(v)) for v in values})
+    assert np.array_equal(column.codes[[10, 11]], [column.codes[10]] * 2)
