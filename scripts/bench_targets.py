@@ -58,8 +58,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
     million = results.get("1m")
     vr = million["median"].get("validate_rules_seconds") if million else None
-    add(f"1,000,000 households: validate + rules < {TARGET_1M_S:.0f} s", f"{vr:.1f} s" if vr is not None else None,
-        None if vr is None else vr < TARGET_1M_S, "1m")
+    add(f"1,000,000 households: validate + rules (findings made) < {TARGET_1M_S:.0f} s",
+        f"{vr:.1f} s" if vr is not None else None, None if vr is None else vr < TARGET_1M_S, "1m")
     peak = million["median"]["peak_mb"] if million else None
     add(f"1,000,000 households: peak memory < {TARGET_1M_MB / 1024:.0f} GB",
         f"{peak / 1024:.2f} GB" if peak is not None else None, None if peak is None else peak < TARGET_1M_MB, "1m")
