@@ -283,3 +283,11 @@ def test_a_measure_of_an_unknown_household_keeps_its_own_id() -> None:
     outcome = run([household(1)], measures=[measure("H0001"), measure("H0404", **relief)])
     finding = one(outcome, "relief.approval_level")
     assert (finding.household, finding.township, finding.village, finding.row) == ("H0404", None, None, 3)
+
+
+def test_measures_while_the_households_tab_has_no_rows_are_still_reported() -> None:
+    """An emptied 监测户 tab (header only) with measures left: every measure belongs to no household."""
+    relief = {"措施类别": "临时救助", "金额（元）": 3000, "审批层级": "乡镇"}
+    outcome = run([], measures=[measure("H0001", **relief)])
+    finding = one(outcome, "relief.approval_level")
+    assert (finding.household, finding.township, finding.village, finding.row) == ("H0001", None, None, 2)

@@ -265,7 +265,9 @@ class Context:
             owner = self.owner_positions[at]
 
             def of_owner(name: str) -> np.ndarray:
-                picked = np.where(owner >= 0, self._arrays[name][np.maximum(owner, 0)], None)
+                picked = np.full(len(owner), None, dtype=object)  # no household: None (also when there are none)
+                known = owner >= 0
+                picked[known] = self._arrays[name][owner[known]]
                 return np.where(pd.isna(picked), None, picked)
 
             household, township, village = of_owner("household"), of_owner("township"), of_owner("village")
