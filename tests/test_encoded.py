@@ -13,6 +13,7 @@ import pytest
 
 from tests.builders import headers
 from tracker.contract import load_contract
+from tracker.csv_read import parse_csv_text as csv_rows
 from tracker.csv_read import read_csv_file
 from tracker.encoded import EncodedRows, encode_values
 from tracker.errors import SourceError
@@ -118,3 +119,14 @@ def test_encoded_values_keep_types_apart() -> None:
     assert [repr(c) for c in cells] == [repr(v) for v in values]
     assert len(column.uniques) == len({(type(v), repr(v)) for v in values})
     assert np.array_equal(column.codes[[10, 11]], [column.codes[10]] * 2)
+
+
+def test_a_column_of_some_rows_holds_only_their_cells() -> None:
+    """A column taken below the header knows only the cells of those rows (and None for a short row): a title
+    or header cell above must not reach the parsers, where it could change how the column is read."""
+    rows = csv_rows("标题,,1.5\n户编号,姓名,金额\nH1,王,-0\nH2,李\nH1,赵,7\n")
+    column = rows.column(2, np.arange(2, 5))
+    assert column.uniques.tolist() == ["-0", "7", None]
+    assert column.cells().tolist() == ["-0", None, "7"]
+    whole = rows.column(0, slice(2, 5))
+    assert whole.uniques.tolist() == ["H1", "H2", None] and whole.cells().tolist() == ["H1", "H2", "H1"]

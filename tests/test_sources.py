@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from tests.builders import headers, household, register, village
+from tests.builders import headers, household, id_number, register, village
 from tracker.cli import main
 from tracker.errors import SourceError
+from tracker.sheets import RawRegister
 from tracker.sources import CsvDirSource, decode_csv_bytes, open_source
 from tracker.validate import validate
 
@@ -94,3 +97,26 @@ def test_open_source_rejects_xls(tmp_path: Path) -> None:
     old.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(SourceError, match=r"另存为 \.xlsx"):
         open_source(str(old))
+
+
+def _write_csv_register(folder: Path, reg: RawRegister, title: dict[str, list[str]]) -> None:
+    """The register as CSV files, with a title row above the header of the tabs named in ``title``."""
+    for name, sheet in reg.sheets.items():
+        lines = [title[name]] if name in title else []
+        lines += [["" if c is None else str(c) for c in cells] for _, cells in sheet.rows]
+        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows(lines)
+
+
+def test_csv_cells_above_the_header_never_reach_the_column_checks(tmp_path: Path) -> None:
+    """A note row above the header holding odd text where a date or ID column sits is not a data cell: it
+    must neither stop the run nor change how that column's data cells are judged."""
+    wrong_check = id_number()[:-1] + ("0" if id_number()[-1] != "0" else "1")
+    reg = register(households=[household(1), household(2, **{"户主身份证号": wrong_check})])
+    date_at = headers("villages").index("最近排查日期")
+    id_at = headers("households").index("户主身份证号")
+    _write_csv_register(tmp_path, reg, {
+        "行政村": ["说明"] + [""] * (date_at - 1) + ["٤٣٩٢٤"],
+        "监测户": ["说明"] + [""] * (id_at - 1) + ["١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧X"]})
+    from_csv = validate(CsvDirSource(tmp_path).read(), today=date(2020, 7, 1))
+    assert [(e.sheet, e.row, e.code) for e in from_csv.errors] == [("监测户", 4, "id_number")]

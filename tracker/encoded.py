@@ -36,7 +36,7 @@ class RawColumn:
     """The raw cells of one column: ``uniques[codes]``. ``codes`` has one entry per data row."""
 
     codes: np.ndarray  # int32, indexes into uniques
-    uniques: np.ndarray  # object: distinct cells (pairwise different)
+    uniques: np.ndarray  # object: the distinct cells of these rows (pairwise different)
     text_only: bool = False  # every distinct cell is text, but the last one which may be None
     nul_free: bool = False  # no text holds a NUL character
 
@@ -157,10 +157,15 @@ class EncodedRows(Sequence[Row]):
         if position >= self.width:
             size = len(self.numbers[rows])
             return RawColumn(np.zeros(size, dtype=np.int32), np.array([None], dtype=object), text_only=True)
-        uniques = np.append(self.uniques[position], None)
         codes = self._select(position, rows)
-        codes = np.where(codes < 0, np.int32(len(uniques) - 1), codes).astype(np.int32, copy=False)
-        return RawColumn(codes, uniques, text_only=True, nul_free=self.nul_free)
+        # only the cells these rows hold: a title or header row above them must not reach the parsers
+        used = np.zeros(len(self.uniques[position]) + 1, dtype=bool)  # the last entry: beyond the record (-1)
+        used[codes] = True
+        kept = np.flatnonzero(used[:-1])
+        renumber = np.full(len(used), len(kept), dtype=np.int32)  # -1 (the last entry) -> the trailing None
+        renumber[kept] = np.arange(len(kept), dtype=np.int32)
+        uniques = np.append(self.uniques[position][kept], None)
+        return RawColumn(renumber[codes], uniques, text_only=True, nul_free=self.nul_free)
 
     def blank(self, rows: np.ndarray) -> np.ndarray:
         """For the stored rows selected by ``rows``: is every cell empty or only spaces?"""
