@@ -18,9 +18,10 @@ BASE = [
     "1e3", "inf", "nan", "-0", "0.0", "410102001001", "4101020010０1", " 410102 001001 ", "12345678901", "\u200b",
     "清河县", "城关镇", "东村", " 西村", "西 村", "王某", "Ab", "AB", "ab", "12345678901234567", "1234567890123456",
 ]
-#: Unicode digits that are not ASCII: the original date and number parsers reject the whole column on some of
-#: them (an exception), so they are only mixed into the columns whose parsers take them.
-EXOTIC = ["٤١١٧٩٠١٩٧٠٠٩٢٠٨٩٧٨", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧X"]
+#: Digits that are not ASCII (Arabic-Indic, Devanagari): no parser may read them as digits (NFKC leaves them), so
+#: they are type errors of their cell and must never stop a whole column (it once raised, or skipped its checks).
+EXOTIC = ["٤١١٧٩٠١٩٧٠٠٩٢٠٨٩٧٨", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧X", "٤٣٩٢٤", "٤٣٩٢٤.٥", "٦٠٠٠", "٢٠٢٠-٠٤-٠٣", "٢٠٢٠٠٤٠٣",
+          "١٣٨١٢٣٤٥٦٧٨", "٤.١E+١٧", "४११७९०१९७००९२०८९७८"]
 SEPARATORS = ["", " ", "\u3000", "x", "X", "、", "-", "E+"]
 
 

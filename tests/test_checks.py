@@ -33,14 +33,16 @@ def _register(seed: int, n: int = 120) -> RawRegister:
     for i in range(1, n + 1):
         pick = i if rnd.random() < 0.8 else rnd.randrange(1, n // 3)
         ident = id_number(birth=f"1980010{1 + pick // 1000}", seq=f"{pick % 1000:03d}")
-        ident = rnd.choice([ident, ident.lower(), ident[:-1] + "0", ident[:10], "4.10102E+17", None, f" {ident}"])
+        ident = rnd.choice([ident, ident.lower(), ident[:-1] + "0", ident[:10], "4.10102E+17", None, f" {ident}",
+                            "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧X"])  # Arabic-Indic digits: an error of this cell, not of the column
         households.append(household(i, **{
             "户编号": _spice(rnd, f"H{rnd.randrange(1, n):04d}" if rnd.random() < 0.2 else f"H{i:04d}"),
             "行政村": rnd.choice(["东村", "西村", "西 村", "北村", None, "南村"]),
             "乡镇（街道）": rnd.choice(["城关镇", "城关镇", "河西镇", None]),
             "户主身份证号": ident,
             "联系电话": f"1{rnd.randrange(10**10):010d}" if rnd.random() < 0.6 else rnd.choice(
-                [f"0371-{rnd.randrange(10**8):08d}", "(0371)6666123", "123", None, f"0{rnd.randrange(10**10):010d}"]),
+                [f"0371-{rnd.randrange(10**8):08d}", "(0371)6666123", "123", None, f"0{rnd.randrange(10**10):010d}",
+                 "١٣٨١٢٣٤٥٦٧٨"]),
             "家庭人口数": rnd.choice([3, 0, 25, "4人", "三口", None]),
             "监测状态": rnd.choice(["监测中", "正常", " 返贫", None]),
             "主要风险类型": rnd.choice(["因病", "因病、因懒", "、、", None]),

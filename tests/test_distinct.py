@@ -20,7 +20,6 @@ from tracker.textmatrix import BRACKET, LETTER_E, NON_DIGIT, PLUS, TextMatrix
 
 COLUMNS = [Column("c", "列", kind) for kind in ("text", "integer", "number", "date", "enum", "bool", "multi",
                                                   "id_number", "phone")] + [Column("c", "列", "code", digits=12)]
-EXOTIC_OK = {"text", "enum", "bool", "multi", "id_number", "phone", "code"}  # parsers that take any Unicode digit
 
 
 def _per_cell(col: Column, values: list[object]) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
@@ -59,7 +58,7 @@ def test_distinct_parse_equals_per_cell_on_workbook_cells(col: Column) -> None:
 def test_distinct_parse_equals_per_cell_on_csv_text(col: Column, short: bool) -> None:
     """Text only (and empty cells): the fast paths, with the text matrix (more than 2,000 distinct texts, none
     longer than 48 characters) or without (a longer text among them)."""
-    texts: list[object] = [t for t in messy_texts(3000, seed=3, exotic=col.type in EXOTIC_OK) if len(t) <= 48]
+    texts: list[object] = [t for t in messy_texts(3000, seed=3, exotic=True) if len(t) <= 48]
     if not short:
         texts.append("备注" * 30)
     assert (TextMatrix.of(np.array(texts, dtype=object)) is not None) == short
@@ -74,8 +73,7 @@ def test_distinct_parse_equals_per_cell_on_csv_text(col: Column, short: bool) ->
 @pytest.mark.parametrize("size", [300, 3000, 3001])
 def test_text_fast_path_equals_general_path(parser, size: int) -> None:  # type: ignore[no-untyped-def]
     """Small columns, large ones with a text matrix (3000) and large ones with a text too wide for it (3001)."""
-    exotic = parser not in (cells.parse_number, cells.parse_integer, cells.parse_date)
-    texts = [t for t in messy_texts(size, seed=size, exotic=exotic) if len(t) <= 48 or size != 3000]
+    texts = [t for t in messy_texts(size, seed=size, exotic=True) if len(t) <= 48 or size != 3000]
     values: list[object] = [*texts, "x" * 60 if size == 3001 else "x", None]
     fast_raw = pd.Series(values, dtype=object)
     cells.seed_text_cells(fast_raw)  # text cells and a last None: the fast path

@@ -82,3 +82,15 @@ def test_messages_say_how_to_fix() -> None:
     (error,) = result.errors
     assert error.value == "贫困户"
     assert "脱贫监测户、边缘户" in error.message
+
+
+def test_non_ascii_digits_are_an_error_of_their_cell_only() -> None:
+    """Arabic-Indic digits (NFKC keeps them) are no digits of an ID number, amount or date: each such cell is
+    reported, and the rest of its column is still checked (a bad check digit next to it is found too)."""
+    wrong_check = id_number()[:-1] + ("0" if id_number()[-1] != "0" else "1")
+    errors = _errors(households=[household(1, **{"户主身份证号": "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧X", "家庭人口数": "٣"}),
+                                 household(2, **{"户主身份证号": wrong_check, "联系电话": "١٣٨١٢٣٤٥٦٧٨"})],
+                     measures=[measure("H0001", **{"金额（元）": "٦٠٠٠", "开始日期": "٢٠٢٠-٠٤-٠٣"})])
+    assert errors == {("监测户", 2, "户主身份证号", "id_number"), ("监测户", 2, "家庭人口数", "type"),
+                      ("监测户", 3, "户主身份证号", "id_number"), ("监测户", 3, "联系电话", "phone"),
+                      ("帮扶措施", 2, "金额（元）", "type"), ("帮扶措施", 2, "开始日期", "type")}

@@ -25,11 +25,11 @@ from .textmatrix import TextMatrix
 SERIAL_EPOCH = pd.Timestamp("1899-12-30")
 MULTI_SEPARATORS = re.compile(r"[、，,；;\s]+")
 _DATE_TEXT = (
-    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+    r"^(?P<y>[0-9]{4})\s*[-/.年]\s*(?P<m>[0-9]{1,2})\s*[-/.月]\s*(?P<d>[0-9]{1,2})\s*日?"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
 )
-_COMPACT_DATE = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
-_SERIAL_TEXT = r"^\d{1,5}(?:\.\d+)?$"
+_COMPACT_DATE = r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})$"
+_SERIAL_TEXT = r"^[0-9]{1,5}(?:\.[0-9]+)?$"
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ def _number_from_text(text: pd.Series, units: str) -> pd.Series:
 def _number_from_pattern(text: pd.Series, units: str) -> pd.Series:
     cleaned = text.str.replace(r"[,，\s]", "", regex=True).str.replace(r"^[¥￥]", "", regex=True)
     cleaned = cleaned.str.replace(f"[{units}]$", "", regex=True)
-    ok = cleaned.str.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)").fillna(False).astype(bool)
+    ok = cleaned.str.fullmatch(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)").fillna(False).astype(bool)
     return pd.to_numeric(cleaned.where(ok), errors="coerce")
 
 
@@ -350,7 +350,7 @@ def parse_id_number(raw: pd.Series) -> Parsed:
         return Parsed(_strings(values, raw.index), pd.Series(bad, index=raw.index), missing)
     numeric = _is_number(raw)
     text = normalized_text(raw).str.replace(r"\s", "", regex=True).str.upper()
-    scientific = text.str.fullmatch(r"\d(?:\.\d+)?E\+\d+").fillna(False).astype(bool)
+    scientific = text.str.fullmatch(r"[0-9](?:\.[0-9]+)?E\+[0-9]+").fillna(False).astype(bool)
     return Parsed(text.mask(scientific), numeric | scientific)
 
 
@@ -359,7 +359,7 @@ def parse_code(raw: pd.Series, digits: int) -> Parsed:
     numeric = _is_number(raw)
     as_number = raw.where(numeric).map(display_text, na_action="ignore").astype("string")
     text = normalized_text(raw).str.replace(r"\s", "", regex=True).fillna(as_number)
-    good = text.str.fullmatch(rf"\d{{{digits}}}").fillna(False).astype(bool)
+    good = text.str.fullmatch(rf"[0-9]{{{digits}}}").fillna(False).astype(bool)
     return Parsed(text.where(good), text.notna() & ~good)
 
 

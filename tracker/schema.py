@@ -27,7 +27,7 @@ from .contract import Column, Tab, UniqueAcross
 
 _ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _ID_CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
-PHONE_PATTERN = r"(?:\+?86-?)?1[3-9]\d-?\d{4}-?\d{4}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?"
+PHONE_PATTERN = r"(?:\+?86-?)?1[3-9][0-9]-?[0-9]{4}-?[0-9]{4}|0[0-9]{2,3}-?[0-9]{7,8}(?:-[0-9]{1,6})?"
 
 
 def tag(code: str, key: str) -> str:
@@ -49,14 +49,14 @@ def match_key(values: pd.Series) -> pd.Series:
 
 def id_check_digit(body: str) -> str:
     """GB 11643 check character for the first 17 digits of a resident ID number."""
-    if len(body) != 17 or not body.isdigit():
+    if len(body) != 17 or not (body.isascii() and body.isdigit()):
         raise ValueError(f"need 17 digits, got {body!r}")
     return "10X98765432"[sum(int(d) * int(w) for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
 
 
 def id_number_problem(value: str, today: date) -> str | None:
     """Why an 18-character ID number is invalid (None when it is valid): length, check digit, birth date."""
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         return "length" if len(value) != 18 else "chars"
     try:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
@@ -115,7 +115,7 @@ def id_codes_valid(codes: np.ndarray, today: date) -> np.ndarray:
 def _id_numbers_valid_text(values: pd.Series, today: date) -> pd.Series:
     """The reference implementation of :func:`id_numbers_valid` (regex, dates parsed by pandas)."""
     text = values.astype("string")
-    shaped = text.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)
+    shaped = text.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).astype(bool)
     ok = pd.Series(False, index=values.index)
     if shaped.any():
         good = text[shaped]

@@ -17,7 +17,7 @@ import numpy as np
 _SPACE = re.compile(r"\s")
 _SPACES = re.compile(r"\s+")
 _PHONE_JUNK = re.compile(r"[\s()（）]")
-_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E\+\d+")
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?E\+[0-9]+")
 
 
 def _array(values: object, size: int) -> np.ndarray:
