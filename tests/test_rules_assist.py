@@ -163,6 +163,28 @@ def test_relief_emergency_minimum_eight_times_the_urban_monthly_dibao() -> None:
     assert found[0].next_action.startswith("请按不低于 5,600 元的金额补足救助")
 
 
+def test_relief_beside_a_measure_of_an_unknown_household_keeps_whole_people_and_no_nan() -> None:
+    """A measure whose 户编号 matches no household must not turn the others' family size into "3.0", nor give
+    findings a NaN township (findings say None for "no place"; NaN also broke sorting and JSON)."""
+    emergency = {**RELIEF, "救助类型": "急难型", "审批层级": "乡镇", "金额（元）": 2500}
+    outcome = run([household(1)], measures=[measure("H0001"), measure("H0001", **emergency),
+                                            measure("H0404", **emergency)])
+    found = hits(outcome, "relief.emergency_minimum")
+    assert [(f.household, f.township, f.row) for f in found] == [("H0001", "城关镇", 3)]
+    assert "家庭人口 3 人" in found[0].message
+    levels = hits(outcome, "relief.approval_level")
+    assert [(f.household, f.township, f.village) for f in levels] == [("H0404", None, None),
+                                                                      ("H0001", "城关镇", "东村")]
+    places = [(f.household, f.township, f.village) for f in outcome.findings]
+    assert not any(isinstance(value, float) for place in places for value in place)
+
+
+def test_relief_amount_of_minus_zero_reads_zero_yuan() -> None:
+    outcome = run([household(1)], measures=[measure("H0001"), measure("H0001", **{
+        **RELIEF, "救助类型": "急难型", "审批层级": "县级", "金额（元）": -0.0})])  # a workbook cell
+    assert one(outcome, "relief.emergency_minimum").message.startswith("急难型临时救助 0 元，")
+
+
 def test_relief_rules_are_skipped_once_while_the_urban_dibao_is_unset() -> None:
     outcome = run([household(1)], measures=[measure("H0001"), measure("H0001", **{**RELIEF, "金额（元）": 9999,
                                                                                    "审批层级": "乡镇"})],

@@ -417,3 +417,27 @@ def test_no_list_or_member_id_and_no_list_name_in_clear(site: Path) -> None:
              *site.glob("t*/*.html")]
     for page in pages:
         assert not scanner.scan_text(decrypted_html(page, COUNTY_PASSWORD), page.name), page
+
+
+def test_lists_merge_beside_a_measure_of_an_unknown_household(files: dict[str, Path], tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A relief measure whose 户编号 matches no household gives a finding without a place beside one with a
+    place; merging the list findings in order once failed on it, and the JSON report must stay strict JSON."""
+    raw = crafted()
+    relief = {"措施类别": "临时救助", "金额（元）": 9000, "审批层级": "乡镇", "救助类型": "支出型"}
+    extra = register(measures=[measure("H0001", **relief), measure("H0404", **relief)]).sheets["帮扶措施"].rows[1:]
+    sheet = raw.sheets["帮扶措施"]
+    raw.sheets["帮扶措施"] = type(sheet)(sheet.name, (*sheet.rows, *((n + 100, cells) for n, cells in extra)))
+    write_register(sheets_of(raw), tmp_path / "register.xlsx")
+    code = main(["check", "--source", str(tmp_path / "register.xlsx"), "--policy", str(files["policy"]),
+                 "--as-of", AS_OF.isoformat(), "--format", "json", "--warnings", str(files["lists"])])
+
+    def no_nan(word: str) -> None:
+        raise AssertionError(f"{word} in the JSON report")
+
+    report = json.loads(capsys.readouterr().out, parse_constant=no_nan)
+    assert code == 1
+    placeless = [f for f in report["findings"] if f["rule"] == "relief.approval_level"]
+    assert [(f["household"], f["township"], f["village"]) for f in placeless] == [("H0404", None, None),
+                                                                                  ("H0001", "城关镇", "东村")]
+    assert {f["rule"] for f in report["findings"]} >= {"warning.monitored", "warning.unmonitored"}

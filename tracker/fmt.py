@@ -36,7 +36,7 @@ def yuan(value: object) -> str:
     """6,000 元 (two decimals only when there are cents)."""
     if is_missing(value):
         return ""
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value) + 0.0  # type: ignore[arg-type]  # + 0.0: -0.0 becomes 0.0, never "-0 元"
     text = f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
     return f"{text} 元"
 

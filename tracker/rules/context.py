@@ -285,17 +285,16 @@ class Context:
             "next_action": next_action, "household": np.where(pd.isna(household), own_id, household),
             "township": township, "village": village,
             "sheet": self.measures.sheet, "row": rows.to_numpy(),
-        }, inferred=("household", "township", "village"))
+        })
 
 
 class FindingsFrame:
     """A rule's findings column by column: what a ``pd.DataFrame`` of them would hold, without building one.
     ``messages`` are text (in row order), or a function making them when the findings are read."""
 
-    def __init__(self, messages: Messages, columns: dict[str, object], inferred: tuple[str, ...] = ()) -> None:
-        """``inferred``: columns that may hold None among text (read back as NaN, as a DataFrame would)."""
+    def __init__(self, messages: Messages, columns: dict[str, object]) -> None:
         size = len(columns["row"])  # type: ignore[arg-type]
-        self.columns = {name: _column(value, size, name in inferred) for name, value in columns.items()}
+        self.columns = {name: _column(value, size) for name, value in columns.items()}
         self.messages = messages
 
     def __len__(self) -> int:
@@ -308,25 +307,17 @@ class FindingsFrame:
         self.columns[name] = _column(value, len(self))
 
 
-def _column(value: object, size: int, inferred: bool = False) -> np.ndarray:
-    """A column as a DataFrame would give it back (``to_numpy(dtype=object)``): text with some None is read as
-    text with NaN for the missing (None only when nothing is text)."""
-    if isinstance(value, np.ndarray) and (value.dtype.kind in "iu" or (value.dtype == object and not inferred)):
+def _column(value: object, size: int) -> np.ndarray:
+    """A column as an array (object, or int64 rows); one value stands for every row."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iuO":
         return value
-    if not isinstance(value, np.ndarray | list):
-        out = np.empty(size, dtype=object)
-        out[:] = value
-        return out
-    out = np.empty(len(value), dtype=object)
+    out = np.empty(size if not isinstance(value, np.ndarray | list) else len(value), dtype=object)
     out[:] = value
-    missing = np.equal(out, None)
-    if missing.any() and not missing.all():
-        out[missing] = np.nan
     return out
 
 
-def _frame(messages: Messages, columns: dict[str, object], inferred: tuple[str, ...] = ()) -> FindingsFrame:
-    return FindingsFrame(messages if callable(messages) else list(messages), columns, inferred)
+def _frame(messages: Messages, columns: dict[str, object]) -> FindingsFrame:
+    return FindingsFrame(messages if callable(messages) else list(messages), columns)
 
 
 Findings = pd.DataFrame | FindingsFrame  # what a rule's check returns

@@ -99,12 +99,21 @@ def _columns(frame: pd.DataFrame | FindingsFrame) -> dict[str, Any]:
     return out
 
 
+def _text(values: np.ndarray) -> np.ndarray:
+    """A text column of findings with None for every missing value (a frame of some rules gives NaN)."""
+    missing = pd.isna(values)
+    if missing.any():
+        values = values.copy()
+        values[missing] = None
+    return values
+
+
 def _findings(frames: list[pd.DataFrame | FindingsFrame]) -> FindingList:
     """Findings of all rules, sorted stably by township, village, row, rule (county-wide first)."""
     parts = [_columns(f) for f in frames if len(f)]
     if not parts:
         return FindingList({c: np.empty(0, dtype=object) for c in FINDING_COLUMNS})
-    columns: dict[str, Any] = {c: np.concatenate([p[c] for p in parts]) for c in FINDING_COLUMNS
+    columns: dict[str, Any] = {c: _text(np.concatenate([p[c] for p in parts])) for c in FINDING_COLUMNS
                                if c not in ("message", "row")}
     # messages a rule left pending (Context.household_findings): made when the findings are read
     messages = [p["message"] for p in parts]

@@ -28,7 +28,8 @@ def emergency_minimum(ctx: Context, facts: HouseholdFacts) -> Findings:
     mv, p = ctx.measures, ctx.policy
     minimum = p.emergency_minimum
     assert minimum is not None
-    people = pd.Series(ctx.h["people"].reindex(ctx.measure_household.to_numpy()).to_numpy(), index=ctx.m.index)
+    # the household's 家庭人口数 per measure, still whole numbers (Int64; NA where the household is unknown)
+    people = pd.Series(ctx.h["people"].reindex(ctx.measure_household.to_numpy()).array, index=ctx.m.index)
     hit = (mv.is_("kind", "临时救助") & mv.is_("relief_type", "急难型") & true(people >= 2)
            & true(ctx.m["amount"] < minimum))
 

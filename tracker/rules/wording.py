@@ -50,7 +50,7 @@ def money(values: pd.Series) -> np.ndarray:
     if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return _each(values, yuan)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    numbers = np.asarray(uniques, dtype=float)
+    numbers = np.asarray(uniques, dtype=float) + 0.0  # + 0.0 turns -0.0 into 0.0: never "-0 元"
     whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
     labels = np.empty(len(numbers) + 1, dtype=object)
     labels[:-1][whole] = list(map("{:,.0f} 元".format, numbers[whole].tolist()))
