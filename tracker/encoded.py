@@ -93,9 +93,11 @@ class EncodedRows(Sequence[Row]):
     codes of its cells (``-1``: beyond the row's end) and its distinct cells (text). Rows that are empty after
     trimming are not stored."""
 
-    def __init__(self, numbers: np.ndarray, codes: np.ndarray, uniques: list[np.ndarray], nul_free: bool = False
-                 ) -> None:
+    def __init__(self, numbers: np.ndarray, codes: np.ndarray, uniques: list[np.ndarray], nul_free: bool = False,
+                 spare: list[np.ndarray] | None = None) -> None:
         self.nul_free = nul_free  # known: no text holds a NUL character
+        # per column position: codes of cells trimming may have left unused (empty text, beyond a record)
+        self.spare = spare if spare is not None else [np.zeros(0, dtype=np.int64)] * codes.shape[0]
         self.numbers = numbers  # int64 spreadsheet row numbers
         self.codes = codes  # (width, rows) int32: one contiguous row of codes per column position
         self.uniques = uniques  # per column position: object array of distinct texts
@@ -158,14 +160,36 @@ class EncodedRows(Sequence[Row]):
             size = len(self.numbers[rows])
             return RawColumn(np.zeros(size, dtype=np.int32), np.array([None], dtype=object), text_only=True)
         codes = self._select(position, rows)
-        # only the cells these rows hold: a title or header row above them must not reach the parsers
-        used = np.zeros(len(self.uniques[position]) + 1, dtype=bool)  # the last entry: beyond the record (-1)
-        used[codes] = True
-        kept = np.flatnonzero(used[:-1])
-        renumber = np.full(len(used), len(kept), dtype=np.int32)  # -1 (the last entry) -> the trailing None
-        renumber[kept] = np.arange(len(kept), dtype=np.int32)
-        uniques = np.append(self.uniques[position][kept], None)
-        return RawColumn(renumber[codes], uniques, text_only=True, nul_free=self.nul_free)
+        absent = codes < 0
+        uniques = self.uniques[position]
+        # only the cells these rows hold: a title or header cell above them must not reach the parsers
+        unused = self._elsewhere_only(position, rows, codes)
+        cells = np.empty(len(uniques) - len(unused) + 1, dtype=object)  # the last: None (beyond a record's end)
+        at = start = 0
+        for end in [*unused.tolist(), len(uniques)]:  # copy the runs between the dropped cells
+            cells[at:at + end - start] = uniques[start:end]
+            at, start = at + end - start, end + 1
+        cells[-1] = None
+        if len(unused):  # each kept cell moves down by the number of dropped cells up to it
+            dropped = np.zeros(len(uniques) + 1, dtype=np.int32)  # the extra last entry serves -1 (absent)
+            dropped[unused] = 1
+            codes = codes - np.cumsum(dropped, dtype=np.int32)[codes]
+        codes = np.where(absent, np.int32(len(cells) - 1), codes).astype(np.int32, copy=False)
+        return RawColumn(codes, cells, text_only=True, nul_free=self.nul_free)
+
+    def _elsewhere_only(self, position: int, rows: np.ndarray | slice, codes: np.ndarray) -> np.ndarray:
+        """The codes at ``position`` that only stored rows outside ``rows`` hold (ascending)."""
+        if isinstance(rows, slice):
+            start, stop, _ = rows.indices(len(self.numbers))
+            outside = np.r_[0:start, stop:len(self.numbers)]
+        else:
+            outside = np.ones(len(self.numbers), dtype=bool)
+            outside[rows] = False
+        theirs = np.unique(np.concatenate([self.codes[position][outside], self.spare[position]]))
+        theirs = theirs[theirs >= 0]
+        if len(theirs) > 8:
+            return theirs[~np.isin(theirs, codes)]
+        return theirs[[not (codes == code).any() for code in theirs.tolist()]]  # a few: cheaper than a table
 
     def blank(self, rows: np.ndarray) -> np.ndarray:
         """For the stored rows selected by ``rows``: is every cell empty or only spaces?"""
@@ -237,15 +261,16 @@ def encode_records(records: Iterable[list[str]]) -> EncodedRows:
     for position in range(width):
         matrix[position, trimmed <= position] = ABSENT  # trailing empty cells, and cells beyond the record
     keep = trimmed > 0
-    uniques = []
+    uniques, spare = [], []
     for codes in codes_of:
         u = np.empty(len(codes), dtype=object)
         u[:] = list(codes)
         if None in codes:
             u[codes[None]] = ""  # no row refers to it any more (beyond every record's end): keep all texts
         uniques.append(u)
+        spare.append(np.array([codes[e] for e in ("", None) if e in codes], dtype=np.int64))
     numbers = np.arange(1, len(trimmed) + 1, dtype=np.int64)[keep]
-    return EncodedRows(numbers, matrix[:, keep] if not keep.all() else matrix, uniques)
+    return EncodedRows(numbers, matrix[:, keep] if not keep.all() else matrix, uniques, spare=spare)
 
 
 def read_csv_lines(lines: Iterable[str], nul_free: bool = False) -> EncodedRows:
