@@ -291,3 +291,14 @@ def test_measures_while_the_households_tab_has_no_rows_are_still_reported() -> N
     outcome = run([], measures=[measure("H0001", **relief)])
     finding = one(outcome, "relief.approval_level")
     assert (finding.household, finding.township, finding.village, finding.row) == ("H0001", None, None, 2)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_findings_of_a_messy_register_never_carry_nan(seed: int) -> None:
+    """Every text field of a finding is text or None: NaN is no place (it broke sorting and the JSON report)."""
+    from tests.test_checks import TODAY, _register
+
+    outcome = evaluate(validate(_register(seed, 300), today=TODAY), policy(), TODAY)
+    fields = ("household", "township", "village", "sheet", "message", "next_action")
+    assert len(outcome.findings) > 5
+    assert [f for f in outcome.findings if any(isinstance(getattr(f, k), float) for k in fields)] == []

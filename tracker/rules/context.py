@@ -152,7 +152,7 @@ class TabView:
             text = written.astype("string").str.strip().replace("", pd.NA)
             cells = cells.copy()
             cells[lost] = text.to_numpy(dtype=object, na_value=fill)
-        return pd.Series(cells, index=values.index)
+        return pd.Series(cells, index=values.index, dtype=object)  # None stays None (no str dtype, no NaN)
 
     def positions(self, rows: np.ndarray) -> np.ndarray:
         """Positions of the spreadsheet rows ``rows`` (-1 where no such row)."""

@@ -92,15 +92,15 @@ def _skipped(policy: Policy) -> tuple[Skipped, ...]:
 
 def _columns(frame: pd.DataFrame | FindingsFrame) -> dict[str, Any]:
     """The columns of a rule's findings as object arrays (the row as int64 when every finding has one)."""
-    if isinstance(frame, FindingsFrame):
+    if isinstance(frame, FindingsFrame):  # its text columns hold None for no value, by construction
         return {**frame.columns, "message": frame.messages}
-    out: dict[str, Any] = {c: frame[c].to_numpy(dtype=object) for c in frame.columns if c != "row"}
+    out: dict[str, Any] = {c: _text(frame[c].to_numpy(dtype=object)) for c in frame.columns if c != "row"}
     out["row"] = frame["row"].to_numpy(dtype=np.int64) if frame["row"].dtype.kind in "iu" else frame["row"].tolist()
     return out
 
 
 def _text(values: np.ndarray) -> np.ndarray:
-    """A text column of findings with None for every missing value (a frame of some rules gives NaN)."""
+    """A text column of a rule's DataFrame with None for every missing value (a DataFrame reads them as NaN)."""
     missing = pd.isna(values)
     if missing.any():
         values = values.copy()
@@ -113,7 +113,7 @@ def _findings(frames: list[pd.DataFrame | FindingsFrame]) -> FindingList:
     parts = [_columns(f) for f in frames if len(f)]
     if not parts:
         return FindingList({c: np.empty(0, dtype=object) for c in FINDING_COLUMNS})
-    columns: dict[str, Any] = {c: _text(np.concatenate([p[c] for p in parts])) for c in FINDING_COLUMNS
+    columns: dict[str, Any] = {c: np.concatenate([p[c] for p in parts]) for c in FINDING_COLUMNS
                                if c not in ("message", "row")}
     # messages a rule left pending (Context.household_findings): made when the findings are read
     messages = [p["message"] for p in parts]
