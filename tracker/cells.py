@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
+from . import textops
 from .plaintext import PlainColumn, iso_dates
 from .textmatrix import TextMatrix
 
@@ -128,7 +128,7 @@ def forget(raw: pd.Series) -> None:
 
 def folded_same(raw: pd.Series) -> np.ndarray | None:
     """Per cell of a column of text cells: is it a text that stripping, the ID number form and matching
-    (:func:`tracker.schema.match_text`) all leave unchanged? None when not known (then compute)."""
+    (:func:`tracker.textops.match_text`) all leave unchanged? None when not known (then compute)."""
     plain = _plain(raw)
     same = plain.folded_same() if plain is not None else None
     if plain is None or same is None:
@@ -164,7 +164,7 @@ def normalized_text(raw: pd.Series) -> pd.Series:
         memo["text"] = _strings(plain.spread(*plain.normalized())[0], raw.index)
     if "text" not in memo:
         strings = raw.to_numpy(dtype=object)[memo["str"].to_numpy()]
-        folded = [unicodedata.normalize("NFKC", v).strip() if not v.isascii() else v.strip() for v in strings]
+        folded = textops.normalized(strings)
         text = pd.Series(pd.NA, index=raw.index, dtype="string")
         text[memo["str"].to_numpy()] = folded
         memo["text"] = text.mask(text == "")

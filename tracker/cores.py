@@ -22,9 +22,9 @@ def jobs() -> int:
 
 
 def fork_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A pool of ``workers`` forked processes, or None where fork is unavailable or one process is enough.
-    The workers are forked at the first submit: do that inside :func:`frozen_heap`."""
-    if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+    """A pool of ``workers`` forked processes, or None where fork is unavailable (the caller then works in
+    this process). The workers are forked at the first submit: do that inside :func:`frozen_heap`."""
+    if "fork" not in multiprocessing.get_all_start_methods():
         return None
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 

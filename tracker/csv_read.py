@@ -34,13 +34,7 @@ def decode_csv_bytes(data: bytes) -> str:
 
 def parse_csv_text(text: str) -> EncodedRows:
     """The rows of decoded CSV text."""
-    return read_csv_lines(io.StringIO(text, newline=""), nul_free="\x00" not in text)
-
-
-def _nul_free(path: Path) -> bool:
-    """No NUL byte in the file (in UTF-8 and GB18030 a 0 byte is only ever the NUL character)."""
-    with path.open("rb") as stream:
-        return not any(b"\x00" in block for block in iter(lambda: stream.read(1 << 22), b""))
+    return read_csv_lines(io.StringIO(text, newline=""))
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -57,11 +51,10 @@ def _decodes(path: Path, encoding: str) -> bool:
 
 def read_csv_file(path: Path) -> EncodedRows:
     """The rows of one CSV file (``csv.Error`` and ``OSError`` are left to the caller, as before)."""
-    nul_free = _nul_free(path)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             with path.open(encoding=encoding, newline="") as stream:
-                return read_csv_lines(stream, nul_free)
+                return read_csv_lines(stream)
         except UnicodeDecodeError:
             continue
         except csv.Error:

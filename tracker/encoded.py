@@ -270,13 +270,12 @@ def encode_records(records: Iterable[list[str]]) -> EncodedRows:
         uniques.append(u)
         spare.append(np.array([codes[e] for e in ("", None) if e in codes], dtype=np.int64))
     numbers = np.arange(1, len(trimmed) + 1, dtype=np.int64)[keep]
-    return EncodedRows(numbers, matrix[:, keep] if not keep.all() else matrix, uniques, spare=spare)
+    # every character of a record but separators and quotes is in some cell: the distinct cells tell
+    nul_free = not any("\x00" in "".join(u.tolist()) for u in uniques)
+    return EncodedRows(numbers, matrix[:, keep] if not keep.all() else matrix, uniques, nul_free, spare)
 
 
-def read_csv_lines(lines: Iterable[str], nul_free: bool = False) -> EncodedRows:
-    """Parse CSV text lines (an open text file or ``io.StringIO`` with ``newline=""``). ``nul_free``: the
-    caller checked that the text holds no NUL character."""
+def read_csv_lines(lines: Iterable[str]) -> EncodedRows:
+    """Parse CSV text lines (an open text file or ``io.StringIO`` with ``newline=""``)."""
     with paused_gc():  # millions of strings and lists, none of them cyclic
-        rows = encode_records(csv.reader(lines))
-    rows.nul_free = nul_free
-    return rows
+        return encode_records(csv.reader(lines))

@@ -71,10 +71,7 @@ def password_inventory(secrets: Secrets, model: Any, levels: Iterable[str]) -> d
     for one PBKDF2 run instead of three.  Every level of ``levels`` is present."""
     if not secrets.county:
         raise ConfigError("没有县级密码，不能生成加密的网站。")
-    by_township, by_village = secrets.folded()
-    townships = {t.slug: by_township.get(fold(t.name)) for t in getattr(model, "townships", ())}
-    villages = {v.slug: (v.township_slug, by_village.get((fold(v.township), fold(v.name))))
-                for t in getattr(model, "townships", ()) for v in t.villages}
+    townships, villages = _place_passwords(secrets, model)
     inventory: dict[str, tuple[str, ...]] = {}
     for level in sorted(levels, key=lambda lv: (lv != COUNTY_LEVEL, lv)):
         kind, _, slug = level.partition("-")
@@ -89,13 +86,23 @@ def password_inventory(secrets: Secrets, model: Any, levels: Iterable[str]) -> d
     return inventory
 
 
+def _place_passwords(secrets: Secrets, model: Any
+                     ) -> tuple[dict[str, str | None], dict[str, tuple[str, str | None]]]:
+    """Per township slug its own password, per village slug (its township's slug, its own password); None
+    where the place has none (names matched folded, as the register matches them)."""
+    by_township, by_village = secrets.folded()
+    townships = {t.slug: by_township.get(fold(t.name)) for t in getattr(model, "townships", ())}
+    villages = {v.slug: (v.township_slug, by_village.get((fold(v.township), fold(v.name))))
+                for t in getattr(model, "townships", ()) for v in t.villages}
+    return townships, villages
+
+
 def missing_places(secrets: Secrets, model: Any) -> list[str]:
     """Townships and villages of the register without their own password (their pages open from above)."""
-    by_township, by_village = secrets.folded()
+    townships, villages = _place_passwords(secrets, model)
     missing = []
     for t in getattr(model, "townships", ()):
-        if not by_township.get(fold(t.name)):
+        if not townships[t.slug]:
             missing.append(t.name)
-        missing += [f"{v.township}/{v.name}" for v in t.villages
-                    if not by_village.get((fold(v.township), fold(v.name)))]
+        missing += [f"{v.township}/{v.name}" for v in t.villages if not villages[v.slug][1]]
     return missing

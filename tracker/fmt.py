@@ -26,10 +26,14 @@ def as_date(value: object) -> date | None:
     return None
 
 
+CN_DATE = "{}年{}月{}日"  # year, month, day
+YUAN_WHOLE, YUAN_CENTS = "{:,.0f} 元", "{:,.2f} 元"  # two decimals only when there are cents
+
+
 def cn_date(value: object) -> str:
     """2020年6月15日; empty for a missing date."""
     day = as_date(value)
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+    return CN_DATE.format(day.year, day.month, day.day) if day else ""
 
 
 def yuan(value: object) -> str:
@@ -37,8 +41,7 @@ def yuan(value: object) -> str:
     if is_missing(value):
         return ""
     number = float(value) + 0.0  # type: ignore[arg-type]  # + 0.0: -0.0 becomes 0.0, never "-0 元"
-    text = f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
-    return f"{text} 元"
+    return (YUAN_WHOLE if number.is_integer() else YUAN_CENTS).format(number)
 
 
 def mask_id(value: object) -> str:

@@ -7,11 +7,11 @@ and sends back only the finished password forms; public pages come back rendered
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from dataclasses import replace
 
 from . import cores
+from .gc_pause import paused_gc
 from .pages import Page
 from .protect import KeyRing, protect
 from .render import Planned, environment
@@ -27,10 +27,10 @@ def _work(part: tuple[int, int]) -> list[tuple[int, str]]:
     start, step = part
     env = environment()
     out = []
-    gc.disable()  # many small acyclic strings and objects: the collector's scans would cost more than the work
-    for i in range(start, len(plan), step):
-        page, body = plan[i].page, plan[i].body(env)
-        out.append((i, body if page.level is None else protect(ring, page, body)))
+    with paused_gc():  # many small acyclic strings and objects: the collector's scans would cost more than the work
+        for i in range(start, len(plan), step):
+            page, body = plan[i].page, plan[i].body(env)
+            out.append((i, body if page.level is None else protect(ring, page, body)))
     return out
 
 
@@ -40,7 +40,6 @@ def rendered_and_encrypted(plan: Sequence[Planned], ring: KeyRing, workers: int 
     global _JOB
     workers = workers or cores.jobs()
     _JOB = (plan, ring)
-    enabled = gc.isenabled()
     pool = cores.fork_pool(workers) if workers > 1 and len(plan) > 50 else None
     try:
         if pool is not None:
@@ -50,8 +49,6 @@ def rendered_and_encrypted(plan: Sequence[Planned], ring: KeyRing, workers: int 
             parts = [_work((0, 1))]
     finally:
         _JOB = None
-        if enabled:
-            gc.enable()
     pages = [p.page for p in plan]
     forms: dict[str, str] = {}
     for part in parts:

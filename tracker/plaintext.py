@@ -111,7 +111,7 @@ class PlainColumn:
         return texts, empty
 
     def folded_same(self) -> np.ndarray | None:
-        """Per text: :func:`tracker.schema.match_text` leaves it unchanged, and so do strip and the ID form
+        """Per text: :func:`tracker.textops.match_text` leaves it unchanged, and so do strip and the ID form
         (None without a matrix: nothing known)."""
         m = self.matrix
         return m.folded & (m.lengths > 0) if m is not None else None
@@ -138,6 +138,13 @@ class PlainColumn:
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])  # index 0: no such month
 
 
+def real_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Which (year, month, day) integer triples are dates of the Gregorian calendar (any year)."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    longest = _MONTH_DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    return (month >= 1) & (month <= 12) & (day >= 1) & (day <= longest)
+
+
 def iso_dates(strings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Which texts are written ``2020-04-03`` (ten ASCII characters), and their date: NaT unless a real date
     of 1900..2100, as :func:`tracker.cells._dates_from_text` makes of them."""
@@ -153,9 +160,7 @@ def iso_dates(strings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     digits = digits[iso]
     year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
     month, day = digits[:, 5] * 10 + digits[:, 6], digits[:, 8] * 10 + digits[:, 9]
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    longest = _MONTH_DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
-    real = (month >= 1) & (month <= 12) & (day >= 1) & (day <= longest) & (year >= 1900) & (year <= 2100)
+    real = real_dates(year, month, day) & (year >= 1900) & (year <= 2100)
     days = np.full(len(year), np.datetime64("NaT"), dtype="datetime64[s]")
     first = (year[real] - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month[real] - 1)
     days[real] = (first.astype("datetime64[D]") + (day[real] - 1)).astype("datetime64[s]")

@@ -204,7 +204,7 @@ def plan_pages(model: SiteModel, ctx: RenderContext) -> list[Planned]:
 def render_bodies(plan: list[Planned]) -> list[Page]:
     """The planned pages with their bodies rendered."""
     env = environment()
-    return [replace(p.page, body=p.body(env)) for p in plan]
+    return [replace(p.page, body=p.body(env)) if p.template else p.page for p in plan]
 
 
 def render_pages(model: SiteModel, ctx: RenderContext) -> list[Page]:

@@ -12,7 +12,6 @@ uses the helpers here (ID numbers, phone pattern, matching keys).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
@@ -24,6 +23,8 @@ if TYPE_CHECKING:  # imported where a schema is built: validation itself runs tr
     import pandera.pandas as pa
 
 from .contract import Column, Tab, UniqueAcross
+from .plaintext import real_dates
+from .textops import match_text
 
 _ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _ID_CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
@@ -32,14 +33,6 @@ PHONE_PATTERN = r"(?:\+?86-?)?1[3-9][0-9]-?[0-9]{4}-?[0-9]{4}|0[0-9]{2,3}-?[0-9]
 
 def tag(code: str, key: str) -> str:
     return f"{code}:{key}"
-
-
-def match_text(value: str) -> str:
-    """Fold one text for matching: NFKC (width), no whitespace at all, upper case. ASCII text needs no NFKC,
-    and ``str.split`` drops exactly the characters ``\\s`` matches."""
-    if value.isascii():
-        return "".join(value.split()).upper()
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).upper()
 
 
 def match_key(values: pd.Series) -> pd.Series:
@@ -103,10 +96,7 @@ def id_codes_valid(codes: np.ndarray, today: date) -> np.ndarray:
     year = digits[:, 6:10] @ np.array([1000, 100, 10, 1], dtype=np.int32)
     month = digits[:, 10] * 10 + digits[:, 11]
     day = digits[:, 12] * 10 + digits[:, 13]
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
-    month_days = month_days + ((month == 2) & leap)
-    real = (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    real = real_dates(year, month, day)
     ymd = year * 10000 + month * 100 + day
     in_range = (ymd >= 19000101) & (ymd <= today.year * 10000 + today.month * 100 + today.day)
     return shaped & check & real & in_range

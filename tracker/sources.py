@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .csv_read import decode_csv_bytes as decode_csv_bytes  # re-exported: tests and warning_lists use it
+from .csv_read import decode_csv_bytes as decode_csv_bytes  # re-exported: the tests use it
 from .csv_read import parse_csv_text as csv_text_rows
 from .csv_read import read_csv_file
 from .errors import SourceError
-from .sheets import Cell, RawRegister, RawSheet
+from .sheets import RawRegister, RawSheet
 
 
 class Source(Protocol):
@@ -25,13 +25,6 @@ class Source(Protocol):
     def label(self) -> str: ...
 
     def read(self) -> RawRegister: ...
-
-
-def _trim(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
-    end = len(cells)
-    while end and (cells[end - 1] is None or cells[end - 1] == ""):
-        end -= 1
-    return cells[:end]
 
 
 @dataclass(frozen=True)

@@ -130,5 +130,5 @@ class TextMatrix:
 
     @cached_property
     def folded(self) -> np.ndarray:
-        """Texts :func:`tracker.schema.match_text` leaves unchanged: ASCII, no space, no lower-case letter."""
+        """Texts :func:`tracker.textops.match_text` leaves unchanged: ASCII, no space, no lower-case letter."""
         return ~self.any_of(NON_ASCII | SPACE | LOWER)

@@ -59,12 +59,14 @@ def _no_spaces(strings: np.ndarray) -> np.ndarray:
     return _array(map("".join, map(str.split, strings)), len(strings))
 
 
+def _upper_no_spaces(strings: np.ndarray) -> np.ndarray:
+    """ASCII: every whitespace character removed, upper case."""
+    return _array(map(str.upper, _no_spaces(strings)), len(strings))
+
+
 def id_texts(strings: np.ndarray) -> np.ndarray:
     """ID numbers: normalized, no whitespace, upper case."""
-    def plain(s: np.ndarray) -> np.ndarray:
-        return _array(map(str.upper, _no_spaces(s)), len(s))
-
-    return _by_kind(strings, plain, lambda v: _SPACE.sub("", normalize(v)).upper())
+    return _by_kind(strings, _upper_no_spaces, lambda v: _SPACE.sub("", normalize(v)).upper())
 
 
 def scientific(strings: np.ndarray) -> np.ndarray:
@@ -85,9 +87,14 @@ def phone_texts(strings: np.ndarray) -> np.ndarray:
     return _by_kind(strings, plain, lambda v: _PHONE_JUNK.sub("", normalize(v)))
 
 
-def match_texts(strings: np.ndarray) -> np.ndarray:
-    """:func:`tracker.schema.match_text` of each: NFKC, no whitespace, upper case."""
-    def plain(s: np.ndarray) -> np.ndarray:
-        return _array(map(str.upper, _no_spaces(s)), len(s))
+def match_text(value: str) -> str:
+    """Fold one text for matching: NFKC (width), no whitespace at all, upper case. ASCII text needs no NFKC,
+    and ``str.split`` drops exactly the characters ``\\s`` matches."""
+    if value.isascii():
+        return "".join(value.split()).upper()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).upper()
 
-    return _by_kind(strings, plain, lambda v: _SPACES.sub("", unicodedata.normalize("NFKC", v)).upper())
+
+def match_texts(strings: np.ndarray) -> np.ndarray:
+    """:func:`match_text` of each."""
+    return _by_kind(strings, _upper_no_spaces, match_text)

@@ -1,4 +1,4 @@
-"""The distinct matching keys (:func:`tracker.schema.match_text`) of a column, and matching them between two
+"""The distinct matching keys (:func:`tracker.textops.match_text`) of a column, and matching them between two
 columns (a 帮扶措施 户编号 against the 监测户 ones) on 64-bit hashes of their code points.
 
 Most keys are the raw text of a distinct cell, already folded: those are known by their row in the column's

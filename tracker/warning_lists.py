@@ -29,12 +29,13 @@ import pandas as pd
 
 from . import cells
 from .contract import Contract, load_contract
+from .csv_read import read_csv_file
 from .errors import SourceError
 from .layout import locate
 from .messages import CODES
 from .resources import resource
 from .sheets import RawRegister, RawSheet
-from .sources import XlsxSource, decode_csv_bytes, parse_csv_text
+from .sources import XlsxSource
 from .validate import CellError, Table, ValidatedRegister, validate
 
 TAB = "warnings"  # the contract's one tab
@@ -137,7 +138,7 @@ def _sheets_of(path: Path) -> list[RawSheet]:
     """The raw sheets of one list file, each named as errors will name it."""
     if path.suffix.lower() == ".csv":
         try:
-            return [parse_csv_text(path.name, decode_csv_bytes(path.read_bytes()))]
+            return [RawSheet(path.name, read_csv_file(path))]
         except csv.Error as exc:
             raise SourceError(f"预警名单 {path} 不是有效的 CSV 文件（{exc}），请重新导出。") from exc
         except OSError as exc:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..fmt import cn_date, is_missing, yuan
+from ..fmt import CN_DATE, YUAN_CENTS, YUAN_WHOLE, cn_date, is_missing, yuan
 
 __all__ = ["cn_date", "count", "dates", "is_missing", "join", "money", "pct", "texts", "yuan"]
 
@@ -34,13 +34,13 @@ def _each(values: pd.Series, fmt: Callable[[object], str]) -> np.ndarray:
 
 
 def dates(values: pd.Series) -> np.ndarray:
-    """2020年6月15日 per row ("" where missing)."""
+    """2020年6月15日 per row ("" where missing): :func:`tracker.fmt.cn_date` of each distinct date."""
     if not pd.api.types.is_datetime64_dtype(values.dtype):
         return _each(values, cn_date)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     stamps = pd.DatetimeIndex(uniques)
     labels = np.empty(len(stamps) + 1, dtype=object)
-    labels[:-1] = list(map("{}年{}月{}日".format, stamps.year.tolist(), stamps.month.tolist(), stamps.day.tolist()))
+    labels[:-1] = list(map(CN_DATE.format, stamps.year.tolist(), stamps.month.tolist(), stamps.day.tolist()))
     labels[-1] = ""
     return labels[codes]  # the sentinel -1 picks the trailing "" (missing value)
 
@@ -53,8 +53,8 @@ def money(values: pd.Series) -> np.ndarray:
     numbers = np.asarray(uniques, dtype=float) + 0.0  # + 0.0 turns -0.0 into 0.0: never "-0 元"
     whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
     labels = np.empty(len(numbers) + 1, dtype=object)
-    labels[:-1][whole] = list(map("{:,.0f} 元".format, numbers[whole].tolist()))
-    labels[:-1][~whole] = list(map("{:,.2f} 元".format, numbers[~whole].tolist()))
+    labels[:-1][whole] = list(map(YUAN_WHOLE.format, numbers[whole].tolist()))
+    labels[:-1][~whole] = list(map(YUAN_CENTS.format, numbers[~whole].tolist()))
     labels[-1] = ""
     return labels[codes]
 
