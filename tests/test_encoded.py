@@ -13,8 +13,8 @@ import pytest
 
 from tests.builders import headers
 from tracker.contract import load_contract
+from tracker.csv_read import UnclosedQuote, read_csv_file
 from tracker.csv_read import parse_csv_text as csv_rows
-from tracker.csv_read import read_csv_file
 from tracker.encoded import EncodedRows, encode_values
 from tracker.errors import SourceError
 from tracker.layout import locate
@@ -59,13 +59,30 @@ def _read(text: str) -> object:
         return ("error", str(exc))
 
 
+def _unclosed(text: str) -> bool:
+    """A quoted cell runs to the end of the text (the csv module reads on silently unless strict)."""
+    try:
+        list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def test_encoded_rows_equal_record_by_record_reading() -> None:
+    """Identical to csv.reader record by record, but a quote never closed is an error (issue 14)."""
+    unclosed = 0
     for text in _texts(2000):
+        if _unclosed(text):
+            unclosed += 1
+            with pytest.raises(UnclosedQuote, match="双引号"):
+                parse_csv_text("s", text)
+            continue
         try:
             expected: object = _reference(text)
         except csv.Error as exc:
             expected = ("error", str(exc))
         assert _read(text) == expected, repr(text)
+    assert unclosed >= 2
 
 
 def test_encoded_rows_behave_as_the_rows_tuple() -> None:
