@@ -115,7 +115,7 @@ def test_row_numbers_survive_trimmed_and_empty_rows(google: FakeSheetsAPI) -> No
             ["清河县", "城关镇", "西村", 410102001002],
             [], [], [None],  # trailing empty rows: dropped by the API
         ],
-        "监测户": [list(headers("households"))],
+        "监测户": [list(headers("households")), [household(1).get(h) for h in headers("households")]],
         "帮扶措施": [],  # an empty tab: no "values" at all
     })
     register = open_source(f"gsheet:{KEY}").read()

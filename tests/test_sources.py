@@ -78,10 +78,12 @@ def test_missing_column_reported_and_others_still_validated() -> None:
 
 
 def test_header_is_searched_only_in_the_first_ten_rows() -> None:
+    """A header below row 10 is not found: the tab's rows can't be read, so the register is refused (issue 14:
+    it used to read as a county without households)."""
     reg = register(households=[household(1)], title_rows=10)
-    result = validate(reg)
-    missing = {e.column for e in result.errors if e.code == "missing_column" and e.sheet == "监测户"}
-    assert "户编号" in missing
+    with pytest.raises(SourceError, match="「监测户」的前 10 行里找不到表头") as caught:
+        validate(reg)
+    assert "户编号" in str(caught.value)
     ok = validate(register(households=[household(1)], title_rows=9))
     assert not ok.errors
 

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 import yaml
 
+from tests.builders import household, measure, village
 from tests.fake_sheets_api import FakeSheetsAPI
 from tracker.cli import main
 from tracker.contract import load_contract, parse_contract
@@ -106,10 +107,27 @@ def test_identifier_columns_are_text_and_dates_formatted(template: Path) -> None
     assert seen == TEXT_COLUMNS
 
 
-def test_the_empty_template_is_a_valid_register(template: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _only_rows_missing(message: str) -> bool:
+    """The refusal of an empty template names the two tabs without data rows, and nothing else."""
+    return ("「行政村」没有数据行" in message and "「监测户」没有数据行" in message and "2 处问题" in message
+            and "表头" not in message.replace("表头在第 1 行", "") and "缺少" not in message)
+
+
+def test_the_empty_template_lacks_only_rows(template: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty template is refused only for having no households (issue 14: an empty register is never
+    published); filled in, it is a valid register."""
+    assert main(["validate", "--source", str(template), "--format", "json"]) == 2
+    assert _only_rows_missing(capsys.readouterr().err)
+    import openpyxl
+
+    book = openpyxl.load_workbook(template)
+    for name, row in (("行政村", village()), ("监测户", household(1)), ("帮扶措施", measure("H0001"))):
+        book[name].append([row.get(col.header) for col in next(t for t in CONTRACT.tabs if t.name == name).columns])
+    book.save(template)
     assert main(["validate", "--source", str(template), "--format", "json"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert payload["errors"] == [] and set(payload["summary"]["rows"].values()) == {0}
+    rows = payload["summary"]["rows"]
+    assert payload["errors"] == [] and (rows["行政村"], rows["监测户"], rows["帮扶措施"]) == (1, 1, 1)
 
 
 def test_template_never_overwrites_and_needs_xlsx(template: Path, tmp_path: Path,
@@ -175,8 +193,8 @@ def test_template_in_an_empty_google_sheet(google: FakeSheetsAPI, capsys: pytest
                 assert formats[i] == {"type": "DATE", "pattern": DATE_FORMAT}
         assert not lists
     capsys.readouterr()
-    assert main(["validate", "--source", f"gsheet:{KEY}"]) == 0
-    assert "校验通过" in capsys.readouterr().out
+    assert main(["validate", "--source", f"gsheet:{KEY}"]) == 2  # every header found; only rows are missing
+    assert _only_rows_missing(capsys.readouterr().err)
 
 
 def test_google_template_refuses_a_sheet_with_data(google: FakeSheetsAPI, capsys: pytest.CaptureFixture[str]) -> None:

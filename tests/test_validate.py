@@ -70,7 +70,8 @@ def test_duplicate_village_and_measure_errors() -> None:
 
 
 def test_village_code_must_have_twelve_digits() -> None:
-    assert _errors(villages=[village(**{"村代码": "4101"})]) == {("行政村", 2, "村代码", "type")}
+    assert _errors(villages=[village(**{"村代码": "4101"})], households=[household(1)]) == {
+        ("行政村", 2, "村代码", "type")}
 
 
 def test_unparseable_required_cell_is_type_not_required() -> None:

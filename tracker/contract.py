@@ -19,7 +19,7 @@ from .resources import resource
 
 COLUMN_TYPES = ("text", "integer", "number", "date", "enum", "multi", "bool", "id_number", "phone", "code")
 _COLUMN_KEYS = {"key", "header", "aliases", "type", "required", "values", "min", "max", "digits", "help"}
-_TAB_KEYS = {"key", "name", "required", "columns", "unique", "unique_across", "references", "date_order"}
+_TAB_KEYS = {"key", "name", "required", "rows_required", "columns", "unique", "unique_across", "references", "date_order"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class Tab:
     name: str
     required: bool
     columns: tuple[Column, ...]
+    rows_required: bool = False  # a register whose tab has no data rows cannot be judged (households, villages)
     unique: tuple[Unique, ...] = ()
     references: tuple[Reference, ...] = ()
     date_order: tuple[DateOrder, ...] = ()
@@ -213,6 +214,7 @@ def _check_tab(raw: Any, where: str, problems: list[str]) -> Tab | None:
         name=str(raw["name"]),
         required=bool(raw.get("required", True)),
         columns=tuple(columns),
+        rows_required=bool(raw.get("rows_required", False)),
         unique=unique,
         references=references,
         date_order=date_order,

@@ -95,27 +95,65 @@ def locate(tab: Tab, sheet: RawSheet) -> LocatedTable:
     return LocatedTable(tab, sheet.name, header_row, headers, missing, index, columns)
 
 
-def find_sheet(register: RawRegister, tab: Tab) -> RawSheet | None:
+def matching_sheets(register: RawRegister, tab: Tab) -> list[RawSheet]:
+    """The sheets whose name is the tab's (width, brackets and spaces folded: 「监测户 」 is 「监测户」)."""
     wanted = normalize_label(tab.name)
-    for name, sheet in register.sheets.items():
-        if normalize_label(name) == wanted:
-            return sheet
-    return None
+    return [sheet for name, sheet in register.sheets.items() if normalize_label(name) == wanted]
+
+
+def find_sheet(register: RawRegister, tab: Tab) -> RawSheet | None:
+    found = matching_sheets(register, tab)
+    return found[0] if found else None
+
+
+def _has_content(sheet: RawSheet) -> bool:
+    rows = sheet.rows
+    if isinstance(rows, EncodedRows):
+        return bool(len(rows.numbers)) and not rows.blank(np.arange(len(rows.numbers))).all()
+    return any(not _is_blank(cells) for _, cells in rows)
+
+
+def _shape_problems(tab: Tab, sheets: list[RawSheet], located: LocatedTable) -> list[str]:
+    """What makes a tab unusable as a whole: two sheets claim it, its header is not found, it has no rows."""
+    if len(sheets) > 1:
+        names = "、".join(f"「{s.name}」" for s in sheets)
+        return [f"有 {len(sheets)} 个工作表都对应「{tab.name}」：{names}（名字只差空格、全角半角或括号），"
+                "程序不知道该用哪一个；请删除或改名多余的那个"]
+    if not sheets:
+        return []
+    if located.header_row is None and _has_content(sheets[0]):
+        needed = "」「".join([c.header for c in tab.columns if c.required][:4])
+        return [f"工作表「{located.sheet}」的前 {HEADER_SEARCH_ROWS} 行里找不到表头（应有「{needed}」等列名），"
+                f"这个表里的数据一行也读不出来；请把表头放在前 {HEADER_SEARCH_ROWS} 行内、列名按模板填写"]
+    if tab.rows_required and not len(located.index):
+        where = f"表头在第 {located.header_row} 行，下面" if located.header_row is not None else "整个工作表"
+        return [f"工作表「{located.sheet}」没有数据行（{where}是空的）：名册里一户也没有，不能校验、不能生成网站；"
+                "请检查是否选错了文件、工作表被清空，或数据贴到了别的工作表"]
+    return []
 
 
 def locate_all(register: RawRegister, contract: Contract) -> dict[str, LocatedTable]:
-    """Every contract tab located; a missing required tab stops here (the register can't be judged)."""
+    """Every contract tab located.  What makes the register impossible to judge stops here, every such problem
+    at once: a required tab missing, a tab claimed by two sheets, a tab with rows but no recognisable header,
+    no data rows in a tab that needs them (a register that lost its households is never taken for an empty
+    county)."""
     missing = [tab.name for tab in contract.tabs if tab.required and find_sheet(register, tab) is None]
+    problems = []
     if missing:
         have = "、".join(f"「{n}」" for n in register.sheets) or "没有任何工作表"
         names = "、".join(f"「{n}」" for n in missing)
-        raise SourceError(
-            f"名册 {register.source} 缺少工作表 {names}（现有：{have}），请按模板添加后重试（工作表可以没有数据行）。"
-        )
+        problems.append(f"缺少工作表 {names}（现有：{have}），请按模板添加")
     located: dict[str, LocatedTable] = {}
     for tab in contract.tabs:
-        sheet = find_sheet(register, tab)
-        located[tab.key] = locate(tab, sheet or RawSheet(tab.name, ()))
-        if sheet is None:
+        sheets = matching_sheets(register, tab)
+        located[tab.key] = locate(tab, sheets[0] if sheets else RawSheet(tab.name, ()))
+        if not sheets:
             located[tab.key] = replace(located[tab.key], present=False)
+        elif tab.name not in missing:
+            problems += _shape_problems(tab, sheets, located[tab.key])
+    if len(problems) == 1:
+        raise SourceError(f"名册 {register.source} 不能使用：{problems[0]}，然后重试。")
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise SourceError(f"名册 {register.source} 有 {len(problems)} 处问题，不能使用，请改正后重试：\n{listing}")
     return located
