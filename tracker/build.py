@@ -15,6 +15,7 @@ output) and are reached from their township page.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -128,7 +129,17 @@ def build_skeleton(stubs: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry
         for old in sorted(cache.iterdir(), key=lambda p: p.stat().st_mtime)[:-2]:
             shutil.rmtree(old, ignore_errors=True)
     os.utime(kept)
-    shutil.copytree(kept, site_dir, copy_function=os.link)  # fill_site never writes into a linked file
+    shutil.copytree(kept, site_dir, copy_function=_link_or_copy)  # fill_site never writes into a linked file
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """A hard link where the file system allows it (the cache lies beside the site), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        shutil.copy2(source, target)
 
 
 class SkeletonJob:

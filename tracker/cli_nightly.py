@@ -24,7 +24,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
     timer = StageTimer(quiet=args.quiet)
     try:
-        outcome = run_nightly(_config(args), as_of=args.as_of, timer=timer)
+        outcome = run_nightly(_config(args), as_of=args.as_of, timer=timer, accept_vanished=args.accept_vanished)
     except TrackerError:
         raise
     except Exception as exc:  # an unexpected crash: nothing was published; log it fully for the admin
@@ -110,6 +110,8 @@ def add_commands(sub: argparse._SubParsersAction, as_of_type, secrets_help: str)
     p.add_argument("--as-of", type=as_of_type, default=None, help="按哪一天判断，默认今天（北京时间）")
     p.add_argument("--timings", default=None, help="把各阶段用时写成 JSON 文件")
     p.add_argument("--quiet", action="store_true", help="不打印各阶段的进度")
+    p.add_argument("--accept-vanished", action="store_true",
+                   help="确认名册比上次少了很多户是对的（超过 max_vanished_share 时默认不发布）")
     p.set_defaults(func=cmd_nightly)
 
     p = sub.add_parser("history", help="列出名册快照")

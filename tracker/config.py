@@ -30,6 +30,8 @@ class Config:
     credentials: Path | None = None  # Google service-account JSON (else GOOGLE_APPLICATION_CREDENTIALS)
     warnings: Path | None = None  # folder of department warning lists (行业部门预警名单)
     keep_daily: int = 31
+    # the largest share of last night's households tonight's register may lack before nothing is published
+    max_vanished_share: float = 0.2
     origin: str = field(default="默认设置", compare=False)
 
 
@@ -37,6 +39,7 @@ _ENV = {
     "source": "TRACKER_SOURCE", "out": "TRACKER_OUT", "data_dir": "TRACKER_DATA_DIR", "policy": "TRACKER_POLICY",
     "secrets": "TRACKER_SECRETS", "site_url": "TRACKER_SITE_URL", "write_back": "TRACKER_WRITE_BACK",
     "credentials": "TRACKER_CREDENTIALS", "keep_daily": "TRACKER_KEEP_DAILY", "warnings": "TRACKER_WARNINGS",
+    "max_vanished_share": "TRACKER_MAX_VANISHED_SHARE",
 }
 _PATHS = {"out", "data_dir", "policy", "secrets", "credentials", "warnings"}
 _KEYS = [f.name for f in fields(Config) if f.name != "origin"]
@@ -60,6 +63,15 @@ def _coerce(key: str, value: Any, where: str, base: Path, problems: list[str]) -
             problems.append(f"{where}：keep_daily 应为不小于 0 的整数，现在是「{value}」")
             return None
         return number
+    if key == "max_vanished_share":
+        try:
+            share = float(value)
+        except (TypeError, ValueError):
+            share = -1.0
+        if isinstance(value, bool) or not 0 <= share <= 1:
+            problems.append(f"{where}：max_vanished_share 应为 0 到 1 之间的小数（如 0.2 表示 20%），现在是「{value}」")
+            return None
+        return share
     if not isinstance(value, str) or not value.strip():
         problems.append(f"{where}：{key} 应为非空的文字，现在是「{value}」")
         return None
@@ -101,8 +113,23 @@ def load_config(path: Path | None = None, env: dict[str, str] | None = None, **f
         if value is not None:
             values[key] = _coerce(key, value if not isinstance(value, Path) else str(value), f"参数 --{key}",
                                   cwd, problems)
+    config = replace(Config(origin=origin), **{k: v for k, v in values.items() if v is not None})
+    problems += _overlaps(config)
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ConfigError(f"配置有 {len(problems)} 处错误，请改正后重试：\n{listing}")
-    config = Config(origin=origin)
-    return replace(config, **{k: v for k, v in values.items() if v is not None})
+    return config
+
+
+def _overlaps(config: Config) -> list[str]:
+    """The site directory is replaced whole at every publish: the data directory (the snapshot history) must
+    not be inside it, nor the site inside the data directory."""
+    out, data = Path(os.path.realpath(config.out)), Path(os.path.realpath(config.data_dir))
+    if out == data:
+        return [f"网站目录和数据目录不能是同一个目录（{out}）：请分开设置 out 和 data_dir"]
+    if data.is_relative_to(out):
+        return [f"数据目录 {data} 在网站目录 {out} 里面：每次发布都会整体替换网站目录，快照历史会丢失，"
+                "而且会被放到网上；请把 data_dir 放在网站目录以外"]
+    if out.is_relative_to(data):
+        return [f"网站目录 {out} 在数据目录 {data} 里面：请把 out 放在数据目录以外（数据目录只应本机管理员可读）"]
+    return []

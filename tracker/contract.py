@@ -19,7 +19,8 @@ from .resources import resource
 
 COLUMN_TYPES = ("text", "integer", "number", "date", "enum", "multi", "bool", "id_number", "phone", "code")
 _COLUMN_KEYS = {"key", "header", "aliases", "type", "required", "values", "min", "max", "digits", "help"}
-_TAB_KEYS = {"key", "name", "required", "rows_required", "columns", "unique", "unique_across", "references", "date_order"}
+_TAB_KEYS = {"key", "name", "required", "rows_required", "columns", "unique", "unique_across", "references",
+             "date_order"}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from . import fmt
+from .private_files import write_private
 from .schema import match_key
 from .validate import ValidatedRegister
 
@@ -91,10 +92,7 @@ def records(validated: ValidatedRegister) -> dict[str, HouseholdRecord]:
 
 def save_records(path: Path, found: Mapping[str, HouseholdRecord]) -> None:
     """Keep a register's records (display-safe: masked IDs, no phones) for later diffs."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps({k: asdict(r) for k, r in found.items()}, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    write_private(path, json.dumps({k: asdict(r) for k, r in found.items()}, ensure_ascii=False))
 
 
 def load_records(path: Path) -> dict[str, HouseholdRecord] | None:
@@ -160,9 +158,6 @@ class VanishedLedger:
         return ledger
 
     def save(self, ledger: dict[str, Vanished]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {key: {"record": asdict(v.record), "removed_on": v.removed_on.isoformat(),
                       "last_seen": v.last_seen.isoformat()} for key, v in sorted(ledger.items())}
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(self.path)
+        write_private(self.path, json.dumps(data, ensure_ascii=False, indent=1))

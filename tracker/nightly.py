@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 
 from .config import Config
 from .lock import run_lock
+from .private_files import private_dir, write_private
 from .progress import StageTimer
+from .publish import check_owner
 from .resources import resource
 from .snapshots import SnapshotStore
 
@@ -89,9 +91,7 @@ def _read_state(data_dir: Path) -> dict[str, Any]:
 
 
 def _write_state(data_dir: Path, state: dict[str, Any]) -> None:
-    tmp = data_dir / f".{_STATE}.tmp"
-    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(data_dir / _STATE)
+    write_private(data_dir / _STATE, json.dumps(state, ensure_ascii=False, indent=1))
 
 
 def _demo_source(config: Config, today: date) -> tuple[str, Path]:
@@ -104,17 +104,22 @@ def _demo_source(config: Config, today: date) -> tuple[str, Path]:
         from .pipeline import DEMO_POLICY
         from .writers import write_register
 
-        demo_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(demo_dir)
         write_register(generate(today=today), register)
-        policy.write_text(DEMO_POLICY, encoding="utf-8")
-        stamp.write_text(today.isoformat())
+        os.chmod(register, 0o600)
+        write_private(policy, DEMO_POLICY)
+        write_private(stamp, today.isoformat())
     return str(register), policy
 
 
-def run_nightly(config: Config, as_of: date | None = None, timer: StageTimer | None = None) -> NightlyOutcome:
+def run_nightly(config: Config, as_of: date | None = None, timer: StageTimer | None = None,
+                accept_vanished: bool = False) -> NightlyOutcome:
+    """``accept_vanished``: publish even when tonight's register lacks more than ``config.max_vanished_share``
+    of the previous one's households (the operator confirmed the deletions)."""
     timer = timer or StageTimer()
     data_dir = config.data_dir
     with run_lock(data_dir):
+        check_owner(config.out, data_dir)
         now = _now()
         today = as_of or now.date()
         demo = config.source is None
@@ -133,34 +138,43 @@ def run_nightly(config: Config, as_of: date | None = None, timer: StageTimer | N
             message = f"名册、程序和配置都与上次发布时相同，跳过生成；网站 {out} 保持不变。"
             timer.log(message)
             return NightlyOutcome("skipped", message, timer.as_dict(status="skipped"))
-        return _full_run(config, today, now, timer, store, state, quick_key, code, settings, demo)
+        return _full_run(config, today, now, timer, store, state, quick_key, code, settings, demo,
+                         accept_vanished)
 
 
 def _full_run(config: Config, today: date, now: datetime, timer: StageTimer, store: SnapshotStore,
-              state: dict[str, Any], quick_key: str | None, code: str, settings: str, demo: bool
-              ) -> NightlyOutcome:
+              state: dict[str, Any], quick_key: str | None, code: str, settings: str, demo: bool,
+              accept_vanished: bool) -> NightlyOutcome:
+    """Read and check everything, keep tonight's register only once it is accepted, then build and publish.
+    A register that cannot be read or validated, or that lost too many households, is never kept as a
+    snapshot: it can't become the baseline later nights compare with."""
+    from .snapshots import Pending
     from .sources import open_source
 
     out = config.out.resolve()
     with timer.stage("read", str(config.source)):
         raw = open_source(str(config.source)).read()
-    with timer.stage("snapshot"):
-        snaps = store.list()
-        previous = snaps[-1] if snaps else None
-        snap = store.save(raw, now)
-    full_key = hashlib.sha256(f"{snap.sha}|{code}|{settings}".encode()).hexdigest()
-    if state.get("full_key") == full_key and out.is_dir():
+    pending = Pending.of(raw, now)
+    full_key = hashlib.sha256(f"{pending.sha}|{code}|{settings}".encode()).hexdigest()
+    if state.get("full_key") == full_key and out.is_dir():  # the very register published last time
+        store.keep(pending)
         _write_state(config.data_dir, {**state, "quick_key": quick_key})
         message = f"名册内容、程序和配置都与上次发布时相同，跳过生成；网站 {out} 保持不变。"
         timer.log(message)
         return NightlyOutcome("skipped", message, timer.as_dict(status="skipped"))
-    from .history_build import site_history
+    from .history_build import baseline, site_history
     from .pipeline import build_site
     from .validate import validate
 
     with timer.stage("validate"):
         validated = validate(raw, today=today)
-    history = site_history(config, store, validated, snap, previous, today, timer, code)
+    with timer.stage("history"):
+        base = baseline(config, store, validated, pending.snapshot, code, timer)
+        base.check_vanished(config.max_vanished_share, accept_vanished)
+    with timer.stage("snapshot"):
+        snap = store.keep(pending)
+    with timer.stage("history"):
+        history = site_history(config, store, base, snap, today, timer, code)
     secrets = _secrets(config, out, demo)
     outcome = build_site(validated, out, policy_file=str(config.policy) if config.policy else None, as_of=today,
                          demo=demo, secrets=secrets, timer=timer, history=history, warnings=config.warnings,

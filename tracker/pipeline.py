@@ -25,7 +25,7 @@ from .passwords import Secrets
 from .policy import load_policy
 from .progress import StageTimer
 from .protect import KeyRing, level_keys
-from .publish import discard, disk_error, prepare, switch
+from .publish import check_owner, discard, disk_error, out_lock, prepare, record_owner, skeleton_cache, switch
 from .render import GUIDE_PAGES, Planned, RenderContext, plan_pages
 from .rules import RuleOutcome, evaluate
 from .sheets import RawRegister
@@ -157,7 +157,9 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
                key_dir: Path | None = None) -> BuildOutcome:
     """``secrets``: the site passwords, or a function giving them for the site model (the demo's).
     ``warnings``: a folder of department warning lists (see :func:`check`). ``key_dir``: the private data
-    directory that keeps derived encryption keys between builds (see :mod:`tracker.kdf_cache`)."""
+    directory that keeps derived encryption keys between builds (see :mod:`tracker.kdf_cache`); with it the
+    theme is also cached, beside the site (:func:`tracker.publish.skeleton_cache`: no personal data, and
+    hard links into the new site stay on one file system)."""
     if secrets is None:
         raise ConfigError(NO_PASSWORDS)
     timer = timer or StageTimer(quiet=True)
@@ -172,27 +174,32 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
         planned = [p.page for p in plan] + list(history.archive_pages)
     with timer.stage("keys"):
         ring = key_ring(passwords, model, planned, kdf_pow, key_dir)
-    staging = prepare(out)
-    try:
-        # the theme around the pages is laid out by mkdocs in a second process meanwhile
-        skeleton = SkeletonJob(skeleton_pages(planned), staging / "site", site_nav(model, history),
-                               key_dir / "skeleton" if key_dir is not None else None)
+    with out_lock(out, key_dir):
+        if key_dir is not None:
+            check_owner(out, key_dir)
+        staging = prepare(out)
         try:
-            with timer.stage("render", f"{len(planned)} 页"):
-                try:
-                    pages, forms = rendered_and_encrypted(
-                        [*plan, *(Planned(page) for page in history.archive_pages)], ring)
-                except BaseException:
-                    skeleton.close()
-                    raise
-            with timer.stage("build"):
-                skeleton.wait()
-                fill_site(pages, staging / "site", forms, ring.iterations)
-        except OSError as exc:
-            raise disk_error(exc) from exc
-        with timer.stage("publish", str(out)):
-            switch(out, staging)
-    finally:
-        discard(staging)
+            # the theme around the pages is laid out by mkdocs in a second process meanwhile
+            skeleton = SkeletonJob(skeleton_pages(planned), staging / "site", site_nav(model, history),
+                                   skeleton_cache(out) if key_dir is not None else None)
+            try:
+                with timer.stage("render", f"{len(planned)} 页"):
+                    try:
+                        pages, forms = rendered_and_encrypted(
+                            [*plan, *(Planned(page) for page in history.archive_pages)], ring)
+                    except BaseException:
+                        skeleton.close()
+                        raise
+                with timer.stage("build"):
+                    skeleton.wait()
+                    fill_site(pages, staging / "site", forms, ring.iterations)
+            except OSError as exc:
+                raise disk_error(exc) from exc
+            with timer.stage("publish", str(out)):
+                switch(out, staging)
+                if key_dir is not None:
+                    record_owner(out, key_dir)
+        finally:
+            discard(staging)
     return BuildOutcome(out, len(pages), len(model.villages), len(model.households), len(validated.errors),
                         len(outcome.findings), timer.total, demo, _password_notes(passwords, model, demo))

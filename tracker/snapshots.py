@@ -4,6 +4,7 @@ Layout under the data directory::
 
     snapshots/objects/ab/abcdef….json.gz   the register's cells (one object per distinct content)
     snapshots/refs/2026-11-28T020000.json  which object the register had at that run
+    snapshots/refs/2026-11-28T020000_2.json  a second run within the same second (names are never reused)
 
 An unchanged register adds no object (its hash is already there), only a ref of a few bytes. Retention
 keeps the last ref of every month, the last ref of each of the last ``keep_daily`` days and every ref of
@@ -16,13 +17,13 @@ import gzip
 import hashlib
 import json
 import os
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import TrackerError
+from .private_files import private_dir, write_private_bytes
 from .sheets import Cell, RawRegister, RawSheet
 
 DEFAULT_KEEP_DAILY = 31
@@ -75,6 +76,7 @@ class Snapshot:
     taken: datetime  # when the register was read (local time of the run)
     sha: str
     source: str
+    seq: int = 0  # the n-th run within the same second (0: the first)
 
     @property
     def day(self) -> date:
@@ -82,21 +84,28 @@ class Snapshot:
 
     @property
     def label(self) -> str:
-        return self.taken.strftime("%Y-%m-%dT%H%M%S")
+        base = self.taken.strftime("%Y-%m-%dT%H%M%S")
+        return f"{base}_{self.seq + 1}" if self.seq else base
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+@dataclass(frozen=True)
+class Pending:
+    """A register's canonical bytes and hash, not stored yet."""
+
+    data: bytes = field(repr=False)
+    sha: str
+    taken: datetime
+    source: str
+
+    @classmethod
+    def of(cls, register: RawRegister, taken_at: datetime) -> Pending:
+        data = encode_register(register)
+        return cls(data, hashlib.sha256(data).hexdigest(), taken_at, register.source)
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """What it will be called once kept (its label may still gain a suffix)."""
+        return Snapshot(self.taken.replace(microsecond=0), self.sha, self.source)
 
 
 class SnapshotStore:
@@ -110,21 +119,33 @@ class SnapshotStore:
 
     def save(self, register: RawRegister, taken_at: datetime) -> Snapshot:
         """Store the register as read at ``taken_at``."""
-        data = encode_register(register)
-        sha = hashlib.sha256(data).hexdigest()
-        target = self._object(sha)
+        return self.keep(Pending.of(register, taken_at))
+
+    def keep(self, pending: Pending) -> Snapshot:
+        """Store a register prepared by :meth:`Pending.of` (the nightly job keeps only registers it accepted)."""
+        target = self._object(pending.sha)
         if not target.exists():
-            _atomic_write(target, gzip.compress(data, compresslevel=1, mtime=0))
-        return self.add_ref(sha, taken_at, register.source)
+            write_private_bytes(target, gzip.compress(pending.data, compresslevel=1, mtime=0), sync=True)
+        return self.add_ref(pending.sha, pending.taken, pending.source)
 
     def add_ref(self, sha: str, taken_at: datetime, source: str) -> Snapshot:
         """Record that the register (already stored under ``sha``) was read again at ``taken_at``."""
         if not self._object(sha).exists():
             raise SnapshotError(f"快照数据 {sha[:12]} 不存在，无法登记。")
-        snap = Snapshot(taken_at.replace(microsecond=0), sha, source)
-        ref = {"sha": sha, "taken_at": snap.taken.isoformat(), "source": source}
-        _atomic_write(self.refs / f"{snap.label}.json", json.dumps(ref, ensure_ascii=False).encode("utf-8"))
-        return snap
+        private_dir(self.refs)
+        seq = 0
+        while True:  # a name is claimed by creating it: two runs in one second never share a ref
+            snap = Snapshot(taken_at.replace(microsecond=0), sha, source, seq)
+            ref = {"sha": sha, "taken_at": snap.taken.isoformat(), "source": source, "seq": seq}
+            try:
+                fd = os.open(self.refs / f"{snap.label}.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                seq += 1
+                continue
+            os.close(fd)
+            write_private_bytes(self.refs / f"{snap.label}.json", json.dumps(ref, ensure_ascii=False).encode("utf-8"),
+                                sync=True)
+            return snap
 
     def list(self) -> list[Snapshot]:
         """Every snapshot, oldest first."""
@@ -132,9 +153,11 @@ class SnapshotStore:
         for path in sorted(self.refs.glob("*.json")) if self.refs.is_dir() else []:
             try:
                 ref = json.loads(path.read_text(encoding="utf-8"))
-                out.append(Snapshot(datetime.fromisoformat(ref["taken_at"]), ref["sha"], ref["source"]))
-            except (ValueError, KeyError, OSError):
-                continue  # a stray or half-written file is not a snapshot
+                out.append(Snapshot(datetime.fromisoformat(ref["taken_at"]), ref["sha"], ref["source"],
+                                    int(ref.get("seq", 0))))
+            except (ValueError, KeyError, OSError, TypeError):
+                continue  # a stray, claimed or half-written file is not a snapshot
+        out.sort(key=lambda s: (s.taken, s.seq))
         return out
 
     def find(self, label: str) -> Snapshot:
