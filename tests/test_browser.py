@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import CHROMIUM
 from tests.test_privacy import personal_values
 from tracker.demo import generate
 from tracker.encryption import KDF_POW, UI
@@ -28,9 +29,6 @@ from tracker.serve import make_certificate, make_server
 from tracker.sheets import SheetData
 from tracker.writers import write_register
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 AS_OF = date(2026, 11, 15)
 UNLOCK_TIMEOUT_MS = 30_000
 
@@ -90,18 +88,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 @pytest.fixture

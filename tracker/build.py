@@ -73,14 +73,18 @@ def _shell_page(kind: str, like: Page) -> Page:
 
 def skeleton_pages(pages: Sequence[Page]) -> list[Page]:
     """What mkdocs renders: public pages in full, protected pages as stubs, one stub per shell kind.
-    Only the protected pages' places, titles and levels matter: their bodies may still be empty."""
+    Only the protected pages' places and levels matter: their bodies may still be empty.
+
+    No text from the register ever reaches mkdocs: a protected page's title (a county, township or village
+    name) is a marker there, replaced by the escaped title in :func:`fill_site` -- the theme prints titles
+    unescaped (``md-header__topic``), so a cell holding ``<img onerror=…>`` would run before the password."""
     stubs: list[Page] = []
     shells: dict[str, Page] = {}
     for page in pages:
         if page.level is None:
             stubs.append(page)
         elif page.shell is None:
-            stubs.append(replace(page, body="", scope=()))
+            stubs.append(replace(page, title=TITLE_MARKER, body="", scope=()))
         elif page.shell not in shells:
             shells[page.shell] = _shell_page(page.shell, page)
     return stubs + list(shells.values())
@@ -213,8 +217,7 @@ def _write(target: Path, text: str) -> None:
 def _fill(template: str, page: Page, form: str) -> str:
     if template.count(CONTENT_MARKER) != 1:
         raise BuildError(f"生成网站失败：主题页面里找不到 {page.path} 的内容位置。")
-    text = template.replace(CONTENT_MARKER, form)
-    return text.replace(TITLE_MARKER, str(escape(page.title))) if page.shell else text
+    return template.replace(CONTENT_MARKER, form).replace(TITLE_MARKER, str(escape(page.title)))
 
 
 def fill_site(pages: Sequence[Page], site_dir: Path, forms: Mapping[str, str], iterations: int) -> None:
