@@ -315,3 +315,27 @@ def test_two_data_directories_at_once_are_told_apart(night: Path) -> None:
     assert first.returncode == 0, err1
     assert second.returncode == 75, err2
     assert "正在向网站目录" in err2 and "data-a" in err2
+
+
+def test_scripts_install_each_missing_debian_package(tmp_path: Path) -> None:
+    """Item 11: fonts-noto-cjk was installed only when chromium was missing, so the browser tests could render
+    Chinese as boxes; each package is now checked on its own."""
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    calls = tmp_path / "apt-calls"
+    scripts = {
+        "dpkg-query": '[ "$3" = chromium ] && printf "install ok installed"; exit 0',
+        "apt-get": f'echo "$*" >> {calls}',
+        "sudo": '"$@"',
+        "id": "echo 1000",
+    }
+    for name, body in scripts.items():
+        (stubs / name).write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+        (stubs / name).chmod(0o755)
+    script = Path(__file__).resolve().parent.parent / "scripts" / "install-system-deps"
+    env = {**os.environ, "PATH": f"{stubs}:/usr/bin:/bin"}
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = calls.read_text(encoding="utf-8").splitlines()
+    assert lines[-1].endswith("install -y -qq fonts-noto-cjk"), lines
+    assert "./scripts/install-system-deps" in (script.parent / "test").read_text(encoding="utf-8")  # the CI path
