@@ -1,0 +1,215 @@
+"""Hostile registers (issue 14): every bad input goes through ``tracker validate`` and ``tracker nightly`` in a
+process of its own.  No traceback, no abort; the documented exit codes (validate: 0 clean, 1 errors, 2 the
+register can't be used; nightly: 0 published, 2 not usable); and when the nightly run fails, the site published
+the night before stays byte for byte."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.builders import headers, household, measure, register, village
+from tests.hostile import write_hostile
+from tracker.demo import generate
+from tracker.sheets import RawRegister, SheetData
+from tracker.writers import write_register
+
+PASSWORD = "zanuxi-ledesa-nasiji-pudeha-580"
+AS_OF = "2026-11-15"
+
+
+def _xlsx(reg: RawRegister, path: Path, names: dict[str, str] | None = None) -> None:
+    """The register's tabs as a workbook (``names``: a tab written under another sheet name)."""
+    sheets = []
+    for name, sheet in reg.sheets.items():
+        rows = list(sheet.rows)
+        header = rows[0][1] if rows else ()
+        sheets.append(SheetData((names or {}).get(name, name), tuple(str(h) for h in header),
+                                [cells for _, cells in rows[1:]]))
+    write_register(sheets, path)
+
+
+def _good() -> RawRegister:
+    return register(households=[household(n) for n in range(1, 6)], measures=[measure("H0001")])
+
+
+def empty_tabs(root: Path) -> Path:
+    write_register([SheetData(n, (), []) for n in ("行政村", "监测户", "帮扶措施")], root / "r.xlsx")
+    return root / "r.xlsx"
+
+
+def empty_csv_files(root: Path) -> Path:
+    folder = root / "csv"
+    folder.mkdir()
+    for name in ("行政村", "监测户", "帮扶措施"):
+        (folder / f"{name}.csv").write_bytes(b"")
+    return folder
+
+
+def header_only(root: Path) -> Path:
+    _xlsx(register(households=[]), root / "r.xlsx")
+    return root / "r.xlsx"
+
+
+def header_at_row_12(root: Path) -> Path:
+    _xlsx(register(households=[household(1)], title_rows=11), root / "r.xlsx")
+    return root / "r.xlsx"
+
+
+def header_missing(root: Path) -> Path:
+    reg = _good()
+    rows = list(reg.sheets["监测户"].rows)
+    reg.sheets["监测户"] = type(reg.sheets["监测户"])("监测户", tuple(rows[1:]))
+    _xlsx(reg, root / "r.xlsx")
+    return root / "r.xlsx"
+
+
+def unclosed_quote_csv(root: Path) -> Path:
+    folder = root / "csv"
+    folder.mkdir()
+    for key, name in (("villages", "行政村"), ("households", "监测户"), ("measures", "帮扶措施")):
+        lines = [",".join(headers(key))]
+        rows = {"villages": [village()], "households": [household(n) for n in range(1, 60)],
+                "measures": [measure("H0001")]}[key]
+        for row in rows:
+            lines.append(",".join("" if row.get(h) is None else str(row.get(h)) for h in headers(key)))
+        if key == "households":
+            lines[3] = lines[3].replace(",", ',"', 1)
+        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def two_sheets_for_one_tab(root: Path) -> Path:
+    reg = _good()
+    decoy = register(households=[household(99)]).sheets["监测户"]
+    reg = RawRegister("t", {"行政村": reg.sheets["行政村"], "监测户 ": decoy, "监测户": reg.sheets["监测户"],
+                            "帮扶措施": reg.sheets["帮扶措施"]})
+    _xlsx(reg, root / "r.xlsx")
+    return root / "r.xlsx"
+
+
+def hostile_cells(root: Path) -> Path:
+    write_hostile(root / "r.xlsx")
+    return root / "r.xlsx"
+
+
+def messy_values(root: Path) -> Path:
+    """Control characters, NUL, a 100,000-character cell, formulas, absurd numbers, an RTL override."""
+    weird = {"户主姓名": "王\x00\x07\x1b[31m五\u202e", "备注": "长" * 100_000, "联系电话": "=cmd|' /C calc'!A0",
+             "家庭人口数": "1e308", "人均可支配收入（元）": "-0", "上年度家庭收入（元）": "NaN",
+             "刚性支出（元）": "Infinity", "本年预计家庭收入（元）": "9" * 400,
+             "乡镇审核人": "@SUM(1+1)*cmd|'/C calc'!A0"}
+    _xlsx(register(households=[household(1, **weird), household(2)]), root / "r.xlsx")
+    return root / "r.xlsx"
+
+
+def not_a_workbook(root: Path) -> Path:
+    (root / "r.xlsx").write_bytes(b"PK\x03\x04" + os.urandom(2000))
+    return root / "r.xlsx"
+
+
+def empty_file(root: Path) -> Path:
+    (root / "r.xlsx").write_bytes(b"")
+    return root / "r.xlsx"
+
+
+def zip_without_workbook(root: Path) -> Path:
+    with zipfile.ZipFile(root / "r.xlsx", "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    return root / "r.xlsx"
+
+
+def folder_without_csv(root: Path) -> Path:
+    (root / "csv").mkdir()
+    (root / "csv" / "notes.txt").write_text("x", encoding="utf-8")
+    return root / "csv"
+
+
+@dataclass(frozen=True)
+class Case:
+    make: Callable[[Path], Path]
+    validate: int  # the documented exit code of tracker validate
+    nightly: int  # and of tracker nightly
+    says: str = ""  # what the message must name
+
+    @property
+    def id(self) -> str:
+        return self.make.__name__
+
+
+CASES = [
+    Case(empty_tabs, 2, 2, "没有数据行"),
+    Case(empty_csv_files, 2, 2, "没有数据行"),
+    Case(header_only, 2, 2, "「监测户」没有数据行"),
+    Case(header_at_row_12, 2, 2, "找不到表头"),
+    Case(header_missing, 2, 2, "找不到表头"),
+    Case(unclosed_quote_csv, 2, 2, "双引号"),
+    Case(two_sheets_for_one_tab, 2, 2, "都对应「监测户」"),
+    Case(hostile_cells, 1, 0),
+    Case(messy_values, 1, 0),
+    Case(not_a_workbook, 2, 2),
+    Case(empty_file, 2, 2),
+    Case(zip_without_workbook, 2, 2),
+    Case(folder_without_csv, 2, 2),
+]
+
+
+def _tracker(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TRACKER_COUNTY_PASSWORD": PASSWORD}
+    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+def _nightly(root: Path, source: Path) -> subprocess.CompletedProcess[str]:
+    return _tracker("nightly", "--source", str(source), "--out", str(root / "public"), "--data", str(root / "data"),
+                    "--as-of", AS_OF, "--quiet", "--accept-vanished", cwd=root)
+
+
+def _tree(path: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A county whose nightly job published a good site (copied for every case)."""
+    root = tmp_path_factory.mktemp("published")
+    write_register(generate(villages=3, households=20, seed=4), root / "good.xlsx")
+    done = _nightly(root, root / "good.xlsx")
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def _clean(done: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in done.stderr and "panicked" not in done.stderr, done.stderr[-2000:]
+    assert done.returncode >= 0, f"killed by signal {-done.returncode}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_hostile_register(case: Case, published: Path, tmp_path: Path) -> None:
+    root = tmp_path / "county"
+    shutil.copytree(published, root, symlinks=True)
+    source = case.make(tmp_path)
+    checked = _tracker("validate", "--source", str(source), cwd=root)
+    _clean(checked)
+    assert checked.returncode == case.validate, (checked.stdout[-2000:], checked.stderr[-2000:])
+    if case.validate == 2:
+        message = checked.stderr.strip()
+        assert message.startswith("错误：") and len(message.splitlines()) <= 6, message
+        assert case.says in message
+    before = _tree(root / "public")
+    night = _nightly(root, source)
+    _clean(night)
+    assert night.returncode == case.nightly, night.stderr[-2000:]
+    if night.returncode != 0:
+        assert _tree(root / "public") == before
+        assert case.says in night.stderr
+    else:
+        assert (root / "public" / "index.html").is_file() and _tree(root / "public") != before
