@@ -168,10 +168,13 @@ def test_skeleton_is_reused_from_the_cache_and_never_written_through(tmp_path: P
                                      ROUNDS) or "")
     after = {p.relative_to(kept): p.read_bytes() for p in kept.rglob("*") if p.is_file()}
     assert after == before  # the cached skeleton still holds markers, no page content
-    monkeypatch.undo()
-    renamed = [Page(p.path, "改名" if p.path == "ta/index.md" else p.title, p.body, p.level, p.scope, p.wide,
+    renamed = [Page(p.path, "改名<i>" if p.path == "ta/index.md" else p.title, p.body, p.level, p.scope, p.wide,
                     p.shell) for p in _pages()]
-    build_site_dir(renamed, tmp_path / "three", _nav(), ring, cache)  # a new title: a new skeleton
+    build_site_dir(renamed, tmp_path / "three", _nav(), ring, cache)  # titles never reach mkdocs: same skeleton
+    assert "改名&lt;i&gt;" in (tmp_path / "three" / "ta" / "index.html").read_text("utf-8")
+    monkeypatch.undo()
+    more = [*_pages(), Page("ta/checklist.md", "清单", "<p>x</p>", "township-ta", ("county",))]
+    build_site_dir(more, tmp_path / "four", _nav(), ring, cache)  # a new page: a new skeleton
     assert len(list(cache.iterdir())) == 2
 
 
