@@ -18,7 +18,7 @@ from bench_runner import Bench, preflight
 from bench_sizes import DEFAULT_AS_OF, DEFAULT_SIZES, PARTS, REPO, SIZES, Size
 from bench_targets import targets
 
-TIMINGS = "tracker build --timings, tracker nightly --timings (1m: tracker.pipeline.check's StageTimer)"
+TIMINGS = "tracker build --timings, tracker nightly --timings (1m: tracker.pipeline.run.check's StageTimer)"
 
 
 def _sizes(text: str) -> list[Size]:

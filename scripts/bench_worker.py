@@ -5,12 +5,12 @@
 with the checkout's ``tracker`` on ``PYTHONPATH`` (:func:`bench_proc.child_env`).  This module imports
 nothing of the harness: only the standard library and ``tracker``.  Tasks:
 
-* ``check``   read, validate and rules only (``tracker.pipeline.check`` with its StageTimer): the
+* ``check``   read, validate and rules only (``tracker.pipeline.run.check`` with its StageTimer): the
   1,000,000-household run.  The findings keep their texts unmade until read, so a ``findings`` stage then
   makes every field of every finding (the texts, not one Python object per finding), as a report would.
   Writes the timings JSON of ``tracker build --timings`` plus counts;
 * ``pages``   the reference: the pages of ``render_pages`` as Markdown files (``Page.as_markdown``) beside the
-  hand-written docs, and a ``mkdocs.yml`` of the repository's settings (``tracker.build.mkdocs_config``:
+  hand-written docs, and a ``mkdocs.yml`` of the repository's settings (``tracker.site.build.mkdocs_config``:
   material, search on, no encryption, the navigation ``tracker build`` uses) for a bare ``mkdocs build``;
 * ``mutate``  the same demo register with one household cell of one village changed.
 """
@@ -33,9 +33,9 @@ def _built_at() -> str:
 
 
 def work_check(a: dict[str, Any]) -> None:
-    from tracker.findings import FIELDS, FindingList
-    from tracker.pipeline import check
-    from tracker.progress import StageTimer
+    from tracker.common.progress import StageTimer
+    from tracker.pipeline.run import check
+    from tracker.rules.findings import FIELDS, FindingList
 
     timer = StageTimer(quiet=True)
     validated, outcome = check(a["source"], a["policy"], date.fromisoformat(a["as_of"]), timer)
@@ -53,11 +53,11 @@ def work_check(a: dict[str, Any]) -> None:
 def work_pages(a: dict[str, Any]) -> None:
     import yaml
 
-    from tracker.build import mkdocs_config
-    from tracker.pipeline import SiteHistory, check, site_nav
-    from tracker.render import RenderContext, render_pages
-    from tracker.resources import resource
-    from tracker.views import build_site_model
+    from tracker.common.resources import resource
+    from tracker.pipeline.run import SiteHistory, check, site_nav
+    from tracker.site.build import mkdocs_config
+    from tracker.site.render import RenderContext, render_pages
+    from tracker.site.views import build_site_model
 
     validated, outcome = check(a["source"], a["policy"], date.fromisoformat(a["as_of"]))
     model = build_site_model(validated, outcome)
@@ -82,9 +82,9 @@ def work_pages(a: dict[str, Any]) -> None:
 
 def work_mutate(a: dict[str, Any]) -> None:
     """Write the demo register again with the per-capita income of one household of one village raised by 100."""
-    from tracker.demo import contract_headers, generate
-    from tracker.sheets import SheetData
-    from tracker.writers import write_register
+    from tracker.demo.generator import contract_headers, generate
+    from tracker.register.sheets import SheetData
+    from tracker.register.writers import write_register
 
     sheets = generate(villages=a["villages"], households=a["households"], seed=a["seed"],
                       today=date.fromisoformat(a["as_of"]))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from tracker.contract import load_contract
-from tracker.schema import id_check_digit, id_number_problem
-from tracker.sheets import Cell, RawRegister, RawSheet
+from tracker.register.contract import load_contract
+from tracker.register.sheets import Cell, RawRegister, RawSheet
+from tracker.validate.schema import id_check_digit, id_number_problem
 
 CONTRACT = load_contract()
 

@@ -210,7 +210,7 @@ class FakeSheetsAPI(BaseAdapter):
         self.faults.setdefault(endpoint, deque()).extend(faults)
 
     def session_for(self, credentials: Any) -> requests.Session:
-        """What ``tracker.gsheet_api.authorized_session`` returns in tests: google-auth's AuthorizedSession
+        """What ``tracker.register.gsheet_api.authorized_session`` returns in tests: google-auth's AuthorizedSession
         whose token refresh and Sheets calls both land here."""
         from google.auth.transport.requests import AuthorizedSession, Request
 
@@ -223,7 +223,7 @@ class FakeSheetsAPI(BaseAdapter):
     def install(self, monkeypatch: Any, tmp_path: Any) -> None:
         """Route tracker's Google calls here: a real key file named by GOOGLE_APPLICATION_CREDENTIALS,
         the sessions mounted on this adapter, and a retry policy that records its sleeps instead of sleeping."""
-        from tracker import gsheet_api
+        from tracker.register import gsheet_api
 
         key_file = tmp_path / "service-account.json"
         key_file.write_text(json.dumps(service_account_info()), encoding="utf-8")

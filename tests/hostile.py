@@ -10,8 +10,8 @@ import csv
 from pathlib import Path
 
 from tests.builders import headers, household, id_number, measure, member, register, village
-from tracker.sheets import RawRegister, SheetData
-from tracker.writers import write_register
+from tracker.register.sheets import RawRegister, SheetData
+from tracker.register.writers import write_register
 
 _FORMS = (
     '<img src=x onerror=alert("{t}")>',

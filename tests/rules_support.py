@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from tests.builders import household, measure, register, village
-from tracker.findings import Finding
-from tracker.policy import Policy, load_policy
+from tracker.register.sheets import Cell
 from tracker.rules import RuleOutcome, evaluate
-from tracker.sheets import Cell
-from tracker.validate import ValidatedRegister, validate
+from tracker.rules.findings import Finding
+from tracker.rules.policy import Policy, load_policy
+from tracker.validate.validator import ValidatedRegister, validate
 
 AS_OF = date(2020, 6, 15)
 #: County values set (except the registered population, so scale.share stays out of the way).

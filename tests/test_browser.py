@@ -21,13 +21,13 @@ import pytest
 
 from tests.conftest import CHROMIUM
 from tests.test_privacy import personal_values
-from tracker.demo import generate
-from tracker.encryption import KDF_POW, UI
-from tracker.passwords import Secrets, generate_secrets
-from tracker.pipeline import build_site
-from tracker.serve import make_certificate, make_server
-from tracker.sheets import SheetData
-from tracker.writers import write_register
+from tracker.demo.generator import generate
+from tracker.pipeline.run import build_site
+from tracker.protect.encryption import KDF_POW, UI
+from tracker.protect.passwords import Secrets, generate_secrets
+from tracker.protect.serve import make_certificate, make_server
+from tracker.register.sheets import SheetData
+from tracker.register.writers import write_register
 
 AS_OF = date(2026, 11, 15)
 UNLOCK_TIMEOUT_MS = 30_000
@@ -57,8 +57,8 @@ class Site:
 
 
 def _model_urls(source: Path, secrets: Secrets) -> tuple[dict[str, str], list[Village]]:
-    from tracker.pipeline import check
-    from tracker.views import build_site_model
+    from tracker.pipeline.run import check
+    from tracker.site.views import build_site_model
 
     model = build_site_model(*check(str(source), as_of=AS_OF))
     townships = {t.name: f"{t.slug}/index.html" for t in model.townships}

@@ -18,9 +18,9 @@ import pytest
 from tests.conftest import CHROMIUM
 from tests.hostile import COUNTY, TOWNSHIPS, VILLAGES, write_hostile, write_hostile_warnings
 from tests.test_browser import AS_OF, opened, unlock
-from tracker.passwords import Secrets
-from tracker.pipeline import build_site
-from tracker.serve import make_server
+from tracker.pipeline.run import build_site
+from tracker.protect.passwords import Secrets
+from tracker.protect.serve import make_server
 
 PASSWORD = "zanuxi-ledesa-nasiji-pudeha-580"
 #: elements and attributes only a payload would have put on a page

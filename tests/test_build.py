@@ -10,11 +10,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.decrypt import decrypted_html
-from tracker.cli import main
-from tracker.demo import generate
-from tracker.sources import open_source
-from tracker.validate import validate
-from tracker.writers import write_register
+from tracker.cli.app import main
+from tracker.demo.generator import generate
+from tracker.register.sources import open_source
+from tracker.register.writers import write_register
+from tracker.validate.validator import validate
 
 AS_OF = date(2026, 11, 15)
 COUNTY_PASSWORD = "yefufa-bicica-zapuli-xufawu-374"  # protected pages are read decrypted, as the county would

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from tracker import cells
+from tracker.validate import cells
 
 
 def _one(parser, value):  # type: ignore[no-untyped-def]

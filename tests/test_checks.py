@@ -1,4 +1,4 @@
-"""The contract's checks run directly (tracker.checks) find exactly what the pandera schema finds."""
+"""The contract's checks run directly (tracker.validate.checks) find exactly what the pandera schema finds."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import pandera.pandas as pa
 import pytest
 
 from tests.builders import household, id_number, measure, member, register, village
-from tracker.checks import Checker
-from tracker.contract import load_contract
-from tracker.layout import locate_all
-from tracker.schema import across_clashes, build_schema, reference_keys
-from tracker.sheets import RawRegister
-from tracker.validate import _prepare, validate
+from tracker.register.contract import load_contract
+from tracker.register.layout import locate_all
+from tracker.register.sheets import RawRegister
+from tracker.validate.checks import Checker
+from tracker.validate.schema import across_clashes, build_schema, reference_keys
+from tracker.validate.validator import _prepare, validate
 
 TODAY = date(2020, 7, 20)
 

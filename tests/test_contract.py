@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from tests.builders import household, register
-from tracker.contract import load_contract, parse_contract
-from tracker.errors import ConfigError
-from tracker.resources import resource
-from tracker.validate import validate
+from tracker.common.errors import ConfigError
+from tracker.common.resources import resource
+from tracker.register.contract import load_contract, parse_contract
+from tracker.validate.validator import validate
 
 
 def _contract_data() -> dict:  # type: ignore[type-arg]

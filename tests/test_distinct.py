@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 
 from tests.messy_cells import messy_cells, messy_texts
-from tracker import cells
-from tracker.contract import Column
-from tracker.distinct import DistinctColumn, parse
-from tracker.encoded import encode_values
-from tracker.plaintext import iso_dates
-from tracker.schema import _id_numbers_valid_text, id_check_digit, id_numbers_valid
-from tracker.textmatrix import BRACKET, LETTER_E, NON_DIGIT, PLUS, TextMatrix
+from tracker.register.contract import Column
+from tracker.register.encoded import encode_values
+from tracker.validate import cells
+from tracker.validate.distinct import DistinctColumn, parse
+from tracker.validate.plaintext import iso_dates
+from tracker.validate.schema import _id_numbers_valid_text, id_check_digit, id_numbers_valid
+from tracker.validate.textmatrix import BRACKET, LETTER_E, NON_DIGIT, PLUS, TextMatrix
 
 COLUMNS = [Column("c", "列", kind) for kind in ("text", "integer", "number", "date", "enum", "bool", "multi",
                                                   "id_number", "phone")] + [Column("c", "列", "code", digits=12)]

@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 
 from tests.builders import headers
-from tracker.contract import load_contract
-from tracker.csv_read import UnclosedQuote, read_csv_file
-from tracker.csv_read import parse_csv_text as csv_rows
-from tracker.encoded import EncodedRows, encode_values
-from tracker.errors import SourceError
-from tracker.layout import locate
-from tracker.sheets import RawSheet
-from tracker.sources import CsvDirSource, parse_csv_text
+from tracker.common.errors import SourceError
+from tracker.register.contract import load_contract
+from tracker.register.csv_read import UnclosedQuote, read_csv_file
+from tracker.register.csv_read import parse_csv_text as csv_rows
+from tracker.register.encoded import EncodedRows, encode_values
+from tracker.register.layout import locate
+from tracker.register.sheets import RawSheet
+from tracker.register.sources import CsvDirSource, parse_csv_text
 
 
 def _reference(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:

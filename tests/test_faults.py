@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.demo import generate
-from tracker.writers import write_register
+from tracker.demo.generator import generate
+from tracker.register.writers import write_register
 
 PASSWORD = "zanuxi-ledesa-nasiji-pudeha-580"
 
@@ -80,14 +80,14 @@ def test_kill_9_during_rendering_leaves_no_worker_and_no_lock(tmp_path: Path) ->
 
 def test_a_forked_child_does_not_hold_the_run_lock(tmp_path: Path) -> None:
     """Even a child that outlives its run (no parent-death signal) leaves the lock to the next run."""
-    code = ("import os, sys, time\nfrom pathlib import Path\nfrom tracker.lock import run_lock\n"
+    code = ("import os, sys, time\nfrom pathlib import Path\nfrom tracker.common.lock import run_lock\n"
             f"with run_lock(Path({str(tmp_path)!r})):\n"
             "    if os.fork() == 0:\n        time.sleep(60)\n        os._exit(0)\n"
             "    print(flush=True)\n    os._exit(0)  # as if killed: the lock's finally never runs\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     proc.stdout.readline()  # type: ignore[union-attr]
     proc.wait(timeout=30)
-    from tracker.lock import run_lock
+    from tracker.common.lock import run_lock
 
     try:
         with run_lock(tmp_path):
@@ -102,7 +102,7 @@ AS_OF = "2026-11-15"
 
 
 def _register(path: Path, households: int = 30, seed: int = 5, drop: int = 0) -> None:
-    from tracker.sheets import SheetData
+    from tracker.register.sheets import SheetData
 
     sheets = generate(villages=4, households=households, seed=seed)
     if drop:
@@ -113,7 +113,7 @@ def _register(path: Path, households: int = 30, seed: int = 5, drop: int = 0) ->
 
 def _run(root: Path, *extra: str, out: Path | None = None, data: Path | None = None,
          source: Path | None = None) -> int:
-    from tracker.cli import main
+    from tracker.cli.app import main
 
     return main(["nightly", "--source", str(source or root / "reg.xlsx"), "--out", str(out or root / "public"),
                  "--data", str(data or root / "data"), "--as-of", AS_OF, "--quiet", *extra])
@@ -141,7 +141,7 @@ def _without_tab(path: Path, tab: str) -> None:
 
 def test_a_rejected_register_never_becomes_the_baseline(night: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Item 3: a register that cannot be validated is not kept, so the next good night still runs."""
-    from tracker.snapshots import SnapshotStore
+    from tracker.history.snapshots import SnapshotStore
 
     assert _run(night) == 0
     kept = SnapshotStore(night / "data").list()
@@ -161,8 +161,8 @@ def test_an_unreadable_old_snapshot_is_skipped_with_a_log_line(night: Path, caps
     month-end and as last night's snapshot) or a damaged snapshot file never stops a run."""
     from datetime import datetime
 
-    from tracker.snapshots import SnapshotStore
-    from tracker.sources import open_source
+    from tracker.history.snapshots import SnapshotStore
+    from tracker.register.sources import open_source
 
     _without_tab(night / "reg.xlsx", "监测户")
     bad = open_source(str(night / "reg.xlsx")).read()
@@ -172,7 +172,7 @@ def test_an_unreadable_old_snapshot_is_skipped_with_a_log_line(night: Path, caps
     store.save(bad, datetime(2026, 11, 14, 2, 0))
     _register(night / "reg.xlsx")
     monkeypatch.setattr("sys.stderr", __import__("io").StringIO())
-    from tracker.cli import main
+    from tracker.cli.app import main
 
     code = main(["nightly", "--source", str(night / "reg.xlsx"), "--out", str(night / "public"), "--data",
                  str(night / "data"), "--as-of", AS_OF])
@@ -207,7 +207,7 @@ def test_snapshots_of_one_second_keep_both(tmp_path: Path) -> None:
     from datetime import datetime
 
     from tests.builders import household, register
-    from tracker.snapshots import SnapshotStore
+    from tracker.history.snapshots import SnapshotStore
 
     store = SnapshotStore(tmp_path)
     at = datetime(2026, 11, 15, 2, 0, 0, 100)
@@ -230,7 +230,7 @@ def test_data_directory_is_private_under_umask_022(tmp_path: Path, monkeypatch: 
         assert _run(tmp_path) == 0
         _register(tmp_path / "reg.xlsx", drop=3)
         assert _run(tmp_path) == 0  # records of two registers, a vanished ledger
-        from tracker.cli import main
+        from tracker.cli.app import main
 
         monkeypatch.delenv("TRACKER_COUNTY_PASSWORD")
         assert main(["nightly", "--out", str(tmp_path / "demo-site"), "--data", str(tmp_path / "demo-data"),
@@ -294,13 +294,13 @@ def test_two_data_directories_never_publish_into_one_site(night: Path, capsys: p
 def test_two_data_directories_at_once_are_told_apart(night: Path) -> None:
     """While one run publishes into a site, a run from another data directory is refused with exit 75 and
     a clear message (it used to delete the other's staging directory: 'disk full?')."""
-    slow = ("import time, tracker.pipeline\nreal = tracker.pipeline.fill_site\n"
-            "def slow(*a, **k):\n    time.sleep(4)\n    return real(*a, **k)\ntracker.pipeline.fill_site = slow\n")
+    slow = ("import time, tracker.pipeline.run\nreal = tracker.pipeline.run.fill_site\n"
+            "def slow(*a, **k):\n    time.sleep(4)\n    return real(*a, **k)\ntracker.pipeline.run.fill_site = slow\n")
 
     def start(data: str, patch: str) -> subprocess.Popen[str]:
         args = ["nightly", "--source", str(night / "reg.xlsx"), "--out", str(night / "public"), "--data",
                 str(night / data), "--as-of", AS_OF, "--quiet"]
-        code = f"{patch}from tracker.cli import main\nraise SystemExit(main({args!r}))"
+        code = f"{patch}from tracker.cli.app import main\nraise SystemExit(main({args!r}))"
         return subprocess.Popen([sys.executable, "-c", code], cwd=night, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
 

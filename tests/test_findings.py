@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tracker.findings import FIELDS, Finding, FindingList, Pending
-from tracker.fmt import cn_date, yuan
+from tracker.common.fmt import cn_date, yuan
 from tracker.rules import wording
+from tracker.rules.findings import FIELDS, Finding, FindingList, Pending
 
 ROWS = [("a.rule", "error", "m1", "do", "H1", "镇", "村", "监测户", 3),
         ("b.rule", "warning", "m2", "do", None, None, None, None, None),

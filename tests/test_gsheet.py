@@ -14,15 +14,15 @@ import requests
 from tests.builders import headers, household, measure, village
 from tests.fake_sheets_api import READONLY, READWRITE, SA_EMAIL, FakeSheetsAPI, Formula, LostAnswer
 from tests.test_messy_register import _write_messy_xlsx
-from tracker import gsheet_api
-from tracker.cli import main
-from tracker.errors import SourceError
-from tracker.findings import Finding
-from tracker.gsheet import RESULT_TAB, GoogleSheetSource, range_start, sheet_key
-from tracker.gsheet_api import RetryPolicy
-from tracker.gsheet_writeback import RESULT_HEADERS, write_back
-from tracker.sources import open_source
-from tracker.validate import validate
+from tracker.cli.app import main
+from tracker.common.errors import SourceError
+from tracker.pipeline.writeback import RESULT_HEADERS, write_back
+from tracker.register import gsheet_api
+from tracker.register.gsheet import RESULT_TAB, GoogleSheetSource, range_start, sheet_key
+from tracker.register.gsheet_api import RetryPolicy
+from tracker.register.sources import open_source
+from tracker.rules.findings import Finding
+from tracker.validate.validator import validate
 
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd"
 URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"
@@ -468,7 +468,7 @@ def test_a_revoked_key_is_explained(google: FakeSheetsAPI) -> None:
 
 
 def test_never_a_partial_register() -> None:
-    from tracker.gsheet import register_from_batch, sheet_from_values
+    from tracker.register.gsheet import register_from_batch, sheet_from_values
 
     with pytest.raises(SourceError, match="不完整"):
         register_from_batch("x", ["行政村", "监测户"], {"valueRanges": [{"range": "'行政村'!A1:Z1000"}]})

@@ -18,9 +18,9 @@ import pytest
 
 from tests.builders import headers, household, measure, register, village
 from tests.hostile import write_hostile
-from tracker.demo import generate
-from tracker.sheets import RawRegister, SheetData
-from tracker.writers import write_register
+from tracker.demo.generator import generate
+from tracker.register.sheets import RawRegister, SheetData
+from tracker.register.writers import write_register
 
 PASSWORD = "zanuxi-ledesa-nasiji-pudeha-580"
 AS_OF = "2026-11-15"

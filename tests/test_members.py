@@ -11,17 +11,17 @@ import pytest
 import yaml
 
 from tests.builders import household, id_number, measure, member, register, village
-from tracker.contract import parse_contract
-from tracker.errors import ConfigError
-from tracker.policy import load_policy
-from tracker.render import RenderContext, render_pages
-from tracker.report import report_json, report_text
-from tracker.resources import resource
+from tracker.common.errors import ConfigError
+from tracker.common.resources import resource
+from tracker.register.contract import parse_contract
+from tracker.register.sheets import RawRegister
 from tracker.rules import evaluate
+from tracker.rules.policy import load_policy
 from tracker.rules.report import check_json, check_text
-from tracker.sheets import RawRegister
-from tracker.validate import validate
-from tracker.views import build_site_model
+from tracker.site.render import RenderContext, render_pages
+from tracker.site.views import build_site_model
+from tracker.validate.report import report_json, report_text
+from tracker.validate.validator import validate
 
 AS_OF = date(2020, 7, 20)
 

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 
 from tests.builders import headers, household, id_number, measure, village
-from tracker.cli import main
-from tracker.sheets import SheetData
-from tracker.sources import open_source
-from tracker.validate import validate
-from tracker.writers import write_csv_dir
+from tracker.cli.app import main
+from tracker.register.sheets import SheetData
+from tracker.register.sources import open_source
+from tracker.register.writers import write_csv_dir
+from tracker.validate.validator import validate
 
 TODAY = date(2020, 7, 1)
 

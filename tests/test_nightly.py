@@ -17,9 +17,9 @@ from bs4 import BeautifulSoup
 
 from tests.builders import headers, household, measure, register, village
 from tests.decrypt import decrypted_html
-from tracker.cli import main
-from tracker.sheets import RawRegister, SheetData
-from tracker.writers import write_register
+from tracker.cli.app import main
+from tracker.register.sheets import RawRegister, SheetData
+from tracker.register.writers import write_register
 
 PASSWORD = "zanuxi-ledesa-nasiji-pudeha-580"
 AS_OF = date(2020, 7, 20)
@@ -66,12 +66,12 @@ def test_first_run_publishes_and_unchanged_run_skips(county: Path, capsys: pytes
     assert main(_args(county)) == 0
     assert (county / "public" / "index.html").is_file()
     capsys.readouterr()
-    import tracker.pipeline
+    import tracker.pipeline.run
 
     def no_build(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged register must not be rebuilt")
 
-    monkeypatch.setattr(tracker.pipeline, "build_site", no_build)
+    monkeypatch.setattr(tracker.pipeline.run, "build_site", no_build)
     started = time.monotonic()
     assert main(_args(county)) == 0
     assert "跳过生成" in capsys.readouterr().out
@@ -84,9 +84,9 @@ def test_faults_leave_the_published_site_unchanged(county: Path, fault: str, mon
     assert main(_args(county)) == 0
     before = _tree(county / "public")
     _write(_households(9), county / "名册.xlsx")  # a change, so the next run really builds
-    import tracker.build
+    import tracker.site.build
 
-    real = tracker.build.fill_site
+    real = tracker.site.build.fill_site
 
     def halfway(pages: object, site_dir: Path, *args: object, **kwargs: object) -> None:
         (site_dir / "index.html").write_text("half a site", encoding="utf-8")
@@ -97,7 +97,7 @@ def test_faults_leave_the_published_site_unchanged(county: Path, fault: str, mon
     if fault == "source":
         (county / "名册.xlsx").write_bytes(b"PK\x03\x04 broken")
     else:
-        monkeypatch.setattr(tracker.pipeline, "fill_site", halfway)
+        monkeypatch.setattr(tracker.pipeline.run, "fill_site", halfway)
     capsys.readouterr()
     code = main(_args(county))
     assert code != 0
@@ -105,11 +105,11 @@ def test_faults_leave_the_published_site_unchanged(county: Path, fault: str, mon
     assert err.strip()
     assert _tree(county / "public") == before
     assert not list(county.glob(".public.new-*"))
-    monkeypatch.setattr(tracker.pipeline, "fill_site", real)
+    monkeypatch.setattr(tracker.pipeline.run, "fill_site", real)
 
 
 def _subprocess(root: Path, patch: str, *extra: str) -> subprocess.Popen[str]:
-    code = f"{patch}\nfrom tracker.cli import main\nraise SystemExit(main({_args(root, *extra)!r}))"
+    code = f"{patch}\nfrom tracker.cli.app import main\nraise SystemExit(main({_args(root, *extra)!r}))"
     env = {**os.environ, "TRACKER_COUNTY_PASSWORD": PASSWORD}
     return subprocess.Popen([sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -119,8 +119,8 @@ def test_killed_mid_publish_leaves_the_site_and_no_stale_lock(county: Path) -> N
     assert main(_args(county)) == 0
     before = _tree(county / "public")
     _write(_households(9), county / "名册.xlsx")
-    kill = ("import os, signal, tracker.publish\n"
-            "tracker.publish._exchange = lambda a, b: os.kill(os.getpid(), signal.SIGKILL)")
+    kill = ("import os, signal, tracker.pipeline.publish\n"
+            "tracker.pipeline.publish._exchange = lambda a, b: os.kill(os.getpid(), signal.SIGKILL)")
     proc = _subprocess(county, kill)
     proc.communicate(timeout=300)
     assert proc.returncode == -9
@@ -131,9 +131,9 @@ def test_killed_mid_publish_leaves_the_site_and_no_stale_lock(county: Path) -> N
 
 
 def test_second_concurrent_run_exits_with_the_lock_message(county: Path) -> None:
-    slow = ("import time, tracker.pipeline\nreal = tracker.pipeline.fill_site\n"
+    slow = ("import time, tracker.pipeline.run\nreal = tracker.pipeline.run.fill_site\n"
             "def slow(*a, **k):\n    time.sleep(4)\n    return real(*a, **k)\n"
-            "tracker.pipeline.fill_site = slow")
+            "tracker.pipeline.run.fill_site = slow")
     first = _subprocess(county, slow)
     lock = county / "data" / "nightly.lock"
     deadline = time.monotonic() + 60
@@ -194,7 +194,7 @@ def test_history_diff_restore_and_rollback(county: Path, capsys: pytest.CaptureF
 def test_past_months_checklists_rebuilt_from_month_end_snapshots(county: Path) -> None:
     from datetime import datetime
 
-    from tracker.snapshots import SnapshotStore
+    from tracker.history.snapshots import SnapshotStore
 
     store = SnapshotStore(county / "data")
     store.save(_households(6), datetime(2020, 6, 30, 2, 0))  # last month's month-end register

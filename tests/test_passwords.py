@@ -13,12 +13,18 @@ from types import SimpleNamespace
 import pytest
 
 from tests.decrypt import decrypt_page
-from tracker.build import NavEntry, build_site_dir
-from tracker.cli import main
-from tracker.encryption import COUNTY_LEVEL, KDF_POW, MIN_KDF_POW, check_kdf_pow, missing_places, password_inventory
-from tracker.errors import ConfigError
-from tracker.pages import Page
-from tracker.passwords import (
+from tracker.cli.app import main
+from tracker.common.errors import ConfigError
+from tracker.pipeline.run import key_ring
+from tracker.protect.encryption import (
+    COUNTY_LEVEL,
+    KDF_POW,
+    MIN_KDF_POW,
+    check_kdf_pow,
+    missing_places,
+    password_inventory,
+)
+from tracker.protect.passwords import (
     GENERATED_BITS,
     GENERATED_RE,
     MIN_BITS,
@@ -30,10 +36,11 @@ from tracker.passwords import (
     generate_password,
     generate_secrets,
 )
-from tracker.pipeline import key_ring
-from tracker.render import COUNTY_LEVEL as RENDER_COUNTY_LEVEL
-from tracker.render import township_level, village_level
-from tracker.secrets_file import demo_secrets, read_secrets, render_secrets, write_secrets
+from tracker.protect.secrets_file import demo_secrets, read_secrets, render_secrets, write_secrets
+from tracker.site.build import NavEntry, build_site_dir
+from tracker.site.pages import Page
+from tracker.site.render import COUNTY_LEVEL as RENDER_COUNTY_LEVEL
+from tracker.site.render import township_level, village_level
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = [("城关镇", "东村"), ("城关镇", "西村"), ("河西乡", "河西村")]
@@ -257,8 +264,8 @@ def test_two_builds_in_one_process_use_their_own_passwords(tmp_path: Path) -> No
 
 
 def test_passwords_generate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from tracker.demo import generate
-    from tracker.writers import write_register
+    from tracker.demo.generator import generate
+    from tracker.register.writers import write_register
 
     register = tmp_path / "register.xlsx"
     write_register(generate(villages=10, households=30, seed=3), register)

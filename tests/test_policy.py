@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker.errors import ConfigError
-from tracker.policy import COUNTY_KEYS, KEYS, Policy, load_policy
-from tracker.resources import resource
+from tracker.common.errors import ConfigError
+from tracker.common.resources import resource
+from tracker.rules.policy import COUNTY_KEYS, KEYS, Policy, load_policy
 
 ISSUE_EXAMPLE = """\
 monitoring_line: 6000          # 监测标准

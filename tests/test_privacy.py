@@ -30,10 +30,10 @@ from urllib.parse import quote, unquote
 import pytest
 
 from tests.decrypt import decrypted_html, is_encrypted
-from tracker.cli import main
-from tracker.demo import generate
-from tracker.sheets import SheetData
-from tracker.writers import write_register
+from tracker.cli.app import main
+from tracker.demo.generator import generate
+from tracker.register.sheets import SheetData
+from tracker.register.writers import write_register
 
 AS_OF = date(2026, 11, 15)
 REPO = Path(__file__).resolve().parent.parent

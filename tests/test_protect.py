@@ -12,13 +12,13 @@ import pytest
 from Crypto.Cipher import AES
 from Crypto.Util.Padding import unpad
 
-import tracker.build
-import tracker.kdf_cache
+import tracker.protect.kdf_cache
+import tracker.site.build
 from tests.decrypt import decrypt_page
-from tracker.build import NavEntry, build_site_dir
-from tracker.kdf_cache import key_files, password_keys
-from tracker.pages import Page
-from tracker.protect import KeyRing, keystore, level_keys
+from tracker.protect.forms import KeyRing, keystore, level_keys
+from tracker.protect.kdf_cache import key_files, password_keys
+from tracker.site.build import NavEntry, build_site_dir
+from tracker.site.pages import Page
 
 ROUNDS = 1000  # enough to exercise the format; the real count is tested in test_passwords / the browser
 INVENTORY = {
@@ -101,7 +101,7 @@ def test_derived_keys_are_kept_private_and_reused(tmp_path: Path, monkeypatch: p
     def no_derive(job: object) -> bytes:
         raise AssertionError("derived again")
 
-    monkeypatch.setattr(tracker.kdf_cache, "_derive", no_derive)
+    monkeypatch.setattr(tracker.protect.kdf_cache, "_derive", no_derive)
     data = tmp_path / "data"
     again = password_keys(["pw-a", "pw-c"], ROUNDS, key_files(data, secrets))  # data dir first, then beside
     assert again == {k: v for k, v in first.items() if k != "pw-b"}
@@ -160,7 +160,7 @@ def test_skeleton_is_reused_from_the_cache_and_never_written_through(tmp_path: P
     def no_mkdocs(*args: object) -> None:
         raise AssertionError("mkdocs ran again")
 
-    monkeypatch.setattr(tracker.build, "_mkdocs", no_mkdocs)
+    monkeypatch.setattr(tracker.site.build, "_mkdocs", no_mkdocs)
     changed = [p if p.path != "ta/v2.md" else Page(p.path, p.title, "<p>新内容</p>", p.level, p.scope, p.wide,
                                                     p.shell) for p in _pages()]
     build_site_dir(changed, tmp_path / "two", _nav(), ring, cache)
@@ -181,7 +181,7 @@ def test_skeleton_is_reused_from_the_cache_and_never_written_through(tmp_path: P
 def test_jobs_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from tracker import cores
+    from tracker.common import cores
 
     monkeypatch.setenv(cores.ENV_JOBS, "1")
     assert cores.jobs() == 1

@@ -9,9 +9,9 @@ import pytest
 
 from tests.builders import register
 from tests.rules_support import AS_OF, at, flagged, hits, household, measure, one, policy, run, validated, village
-from tracker.policy import KEYS
 from tracker.rules import CHECKS, RULES, evaluate, rule, whole_months
-from tracker.validate import validate
+from tracker.rules.policy import KEYS
+from tracker.validate.validator import validate
 
 RULE_IDS = ("scope.no_basis", "scale.share", "procedure.pending", "procedure.overdue", "procedure.order",
             "procedure.no_signoff", "assist.none", "assist.mismatch", "dibao.gradual_exit", "relief.approval_level",

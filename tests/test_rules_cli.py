@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.builders import household, measure, register, village
-from tracker.cli import main
-from tracker.sheets import RawRegister, SheetData
-from tracker.writers import write_register
+from tracker.cli.app import main
+from tracker.register.sheets import RawRegister, SheetData
+from tracker.register.writers import write_register
 
 COUNTY_POLICY = "rural_dibao_annual: 4200\nurban_dibao_monthly: 700\n"
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tests.rules_support import at, flagged, hits, household, validated
-from tracker.validate import ValidatedRegister
+from tracker.validate.validator import ValidatedRegister
 
 STEPS_2019 = {"首次纳入监测日期": "2019-12-31", "农户申报或发现日期": "2019-12-20", "村级评议日期": "2019-12-22",
               "乡镇审核日期": "2019-12-25", "县级确定日期": "2019-12-28", "系统录入日期": "2019-12-30"}

@@ -24,8 +24,8 @@ from threading import Thread
 
 import pytest
 
-from tracker.errors import ConfigError
-from tracker.serve import BasicAuth, make_certificate, make_server
+from tracker.common.errors import ConfigError
+from tracker.protect.serve import BasicAuth, make_certificate, make_server
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 10

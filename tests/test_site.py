@@ -11,10 +11,10 @@ from bs4 import BeautifulSoup
 
 from tests.builders import headers, household, measure, register, village
 from tests.decrypt import decrypted_html
-from tracker.passwords import Secrets
-from tracker.pipeline import build_site, check
-from tracker.sheets import RawRegister, SheetData
-from tracker.writers import write_register
+from tracker.pipeline.run import build_site, check
+from tracker.protect.passwords import Secrets
+from tracker.register.sheets import RawRegister, SheetData
+from tracker.register.writers import write_register
 
 AS_OF = date(2020, 7, 20)
 COUNTY_PASSWORD = "yefufa-bicica-zapuli-xufawu-374"  # protected pages are read decrypted, as the county would

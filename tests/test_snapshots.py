@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.builders import household, register
-from tracker.config import load_config
-from tracker.errors import ConfigError
-from tracker.lock import LockedError, run_lock
-from tracker.snapshots import SnapshotError, SnapshotStore, encode_register
+from tracker.common.errors import ConfigError
+from tracker.common.lock import LockedError, run_lock
+from tracker.history.snapshots import SnapshotError, SnapshotStore, encode_register
+from tracker.nightly.config import load_config
 
 
 def test_unchanged_register_adds_no_object(tmp_path: Path) -> None:

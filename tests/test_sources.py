@@ -12,11 +12,11 @@ import openpyxl
 import pytest
 
 from tests.builders import headers, household, id_number, register, village
-from tracker.cli import main
-from tracker.errors import SourceError
-from tracker.sheets import RawRegister
-from tracker.sources import CsvDirSource, decode_csv_bytes, open_source
-from tracker.validate import validate
+from tracker.cli.app import main
+from tracker.common.errors import SourceError
+from tracker.register.sheets import RawRegister
+from tracker.register.sources import CsvDirSource, decode_csv_bytes, open_source
+from tracker.validate.validator import validate
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

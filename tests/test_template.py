@@ -11,10 +11,10 @@ import yaml
 
 from tests.builders import household, measure, village
 from tests.fake_sheets_api import FakeSheetsAPI
-from tracker.cli import main
-from tracker.contract import load_contract, parse_contract
-from tracker.resources import resource
-from tracker.template import (
+from tracker.cli.app import main
+from tracker.common.resources import resource
+from tracker.register.contract import load_contract, parse_contract
+from tracker.register.template import (
     BOOL_VALUES,
     DATE_FORMAT,
     LIST_TAB,

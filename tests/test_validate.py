@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tests.builders import household, id_number, measure, register, village, with_check_digit
-from tracker.validate import validate
+from tracker.validate.validator import validate
 
 TODAY = date(2020, 7, 1)
 

@@ -14,15 +14,15 @@ from bs4 import BeautifulSoup
 from tests.builders import household, id_number, measure, member, register, village
 from tests.decrypt import decrypted_html, is_encrypted
 from tests.test_privacy import Scanner
-from tracker.cli import main
-from tracker.contract import load_contract, parse_contract
-from tracker.passwords import Secrets
-from tracker.pipeline import build_site, check
-from tracker.resources import resource
+from tracker.cli.app import main
+from tracker.common.resources import resource
+from tracker.pipeline.run import build_site, check
+from tracker.protect.passwords import Secrets
+from tracker.register.contract import load_contract, parse_contract
+from tracker.register.sheets import RawRegister, SheetData
+from tracker.register.writers import write_register
 from tracker.rules import RULES, rule
-from tracker.sheets import RawRegister, SheetData
-from tracker.warning_lists import read_warning_lists, warnings_contract
-from tracker.writers import write_register
+from tracker.validate.warning_lists import read_warning_lists, warnings_contract
 
 AS_OF = date(2020, 7, 20)
 COUNTY_PASSWORD = "yefufa-bicica-zapuli-xufawu-374"

@@ -16,14 +16,14 @@ import pytest
 from openpyxl.styles import numbers
 
 from tests.test_messy_register import _write_messy_xlsx
-from tracker import xlsx_formats, xlsx_read
-from tracker.demo import generate
-from tracker.errors import SourceError
-from tracker.sheets import RawRegister, SheetData
-from tracker.sources import open_source
-from tracker.writers import write_xlsx
-from tracker.xlsx_openpyxl import read_xlsx_openpyxl
-from tracker.xlsx_read import read_xlsx
+from tracker.common.errors import SourceError
+from tracker.demo.generator import generate
+from tracker.register import xlsx_formats, xlsx_read
+from tracker.register.sheets import RawRegister, SheetData
+from tracker.register.sources import open_source
+from tracker.register.writers import write_xlsx
+from tracker.register.xlsx_openpyxl import read_xlsx_openpyxl
+from tracker.register.xlsx_read import read_xlsx
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -16,11 +16,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .. import textops
-from ..checks import translate
-from ..distinct import ValueCodes
-from ..policy import Policy
-from ..validate import Table, ValidatedRegister
+from tracker.validate import Table, ValidatedRegister, ValueCodes, textops, translate
+
+from .policy import Policy
 
 Messages = Sequence[str] | Callable[[], Sequence[str]]
 FINDING_COLUMNS = ("rule", "severity", "message", "next_action", "household", "township", "village", "sheet",
@@ -28,8 +26,9 @@ FINDING_COLUMNS = ("rule", "severity", "message", "next_action", "household", "t
 
 
 def fold(values: pd.Series) -> pd.Series:
-    """:func:`tracker.schema.match_key` of text values as objects (None where missing), folded by
-    :func:`tracker.textops.match_texts` (plain ASCII text without NFKC): a million 户编号 well under a second."""
+    """:func:`tracker.validate.schema.match_key` of text values as objects (None where missing), folded by
+    :func:`tracker.validate.textops.match_texts` (plain ASCII text without NFKC): a million 户编号 well under a
+    second."""
     cells = values.to_numpy(dtype=object, na_value=None)
     out = np.full(len(cells), None, dtype=object)
     known = np.flatnonzero(values.notna().to_numpy())

@@ -11,12 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..findings import Finding, FindingList, Pending
-from ..policy import DEFAULT_FILE_LABEL, DESCRIPTIONS, Policy
-from ..validate import ValidatedRegister
-from . import assistance, procedure, relief, scope, status
+from tracker.rules import assistance, procedure, relief, scope, status
+from tracker.validate import ValidatedRegister
+
 from .context import FINDING_COLUMNS, Context, Findings, FindingsFrame
 from .facts import CountyFacts, HouseholdFacts, compute_facts, county_facts
+from .findings import Finding, FindingList, Pending
+from .policy import DEFAULT_FILE_LABEL, DESCRIPTIONS, Policy
 from .registry import RULES, rule
 
 Check = Callable[[Context, HouseholdFacts], Findings]

@@ -18,7 +18,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..fmt import as_date
+from tracker.common import as_date
+
 from .context import Context, true
 
 STEPS: tuple[tuple[str, str], ...] = (("village_review", "村级评议"), ("township_review", "乡镇审核"),

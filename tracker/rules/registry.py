@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..findings import Severity
+from .findings import Severity
 
 Level = Literal["household", "measure", "village", "county"]
 

@@ -9,9 +9,10 @@ import json
 from itertools import groupby
 from typing import Any
 
-from ..findings import SEVERITY_LABEL, Finding, FindingList
-from ..validate import ValidatedRegister
+from tracker.validate import ValidatedRegister
+
 from .engine import RuleOutcome
+from .findings import SEVERITY_LABEL, Finding, FindingList
 from .registry import rule
 from .wording import cn_date, count, pct, yuan
 

@@ -1,6 +1,6 @@
 """Department warning lists matched against the register (三、(三) 相关行业部门筛查预警; 六、(二)).
 
-Every valid list row (:mod:`tracker.warning_lists`; a malformed row is a validation error and is not matched)
+Every valid list row (:mod:`tracker.validate.warning_lists`; a malformed row is a validation error and is not matched)
 is matched by its normalised ID number against the 户主身份证号 of every household and the 身份证号 of every
 registered family member (the optional 家庭成员 tab). Only valid cells take part: a head's or member's ID
 that validation rejected (invalid, or a duplicate) matches nobody. Then:
@@ -30,13 +30,12 @@ from typing import Any
 
 import pandas as pd
 
-from .. import fmt
-from ..findings import Finding
-from ..schema import match_key
-from ..validate import ValidatedRegister
-from ..warning_lists import WarningLists, WarningRow, read_warning_lists
+from tracker.common import fmt
+from tracker.validate import ValidatedRegister, WarningLists, WarningRow, match_key, read_warning_lists
+
 from .context import Context, fold
 from .engine import RuleOutcome
+from .findings import Finding
 from .registry import rule
 
 EXITED = ("风险已消除", "自然减少")  # statuses after which a new warning means the risk may be back

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..fmt import CN_DATE, YUAN_CENTS, YUAN_WHOLE, cn_date, is_missing, yuan
+from tracker.common import CN_DATE, YUAN_CENTS, YUAN_WHOLE, cn_date, is_missing, yuan
 
 __all__ = ["cn_date", "count", "dates", "is_missing", "join", "money", "pct", "texts", "yuan"]
 
@@ -34,7 +34,7 @@ def _each(values: pd.Series, fmt: Callable[[object], str]) -> np.ndarray:
 
 
 def dates(values: pd.Series) -> np.ndarray:
-    """2020年6月15日 per row ("" where missing): :func:`tracker.fmt.cn_date` of each distinct date."""
+    """2020年6月15日 per row ("" where missing): :func:`tracker.common.fmt.cn_date` of each distinct date."""
     if not pd.api.types.is_datetime64_dtype(values.dtype):
         return _each(values, cn_date)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -46,7 +46,7 @@ def dates(values: pd.Series) -> np.ndarray:
 
 
 def money(values: pd.Series) -> np.ndarray:
-    """6,000 元 per row ("" where missing): :func:`tracker.fmt.yuan` of each distinct amount."""
+    """6,000 元 per row ("" where missing): :func:`tracker.common.fmt.yuan` of each distinct amount."""
     if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return _each(values, yuan)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)

@@ -1,0 +1,37 @@
+"""The stages wired together for one run: read -> validate -> rules (``check``), and on to render -> build -> publish
+(``build_site``); publishing a built site by an atomic exchange, and writing the report back to a Google Sheet.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tracker.common.lazy import exported
+
+#: public name -> the module of this package that holds it (a name equal to its module: the module)
+_PUBLIC = {
+    "build_site": "run", "check": "run", "check_owner": "publish", "DEMO_POLICY": "run", "read_and_validate": "run",
+    "rollback": "publish", "SiteHistory": "run", "WriteBackRun": "writeback"
+}
+__all__ = sorted(_PUBLIC)
+__getattr__, __dir__ = exported(__name__, _PUBLIC)
+
+if TYPE_CHECKING:
+    from .publish import check_owner as check_owner
+    from .publish import rollback as rollback
+    from .run import (
+        DEMO_POLICY as DEMO_POLICY,
+    )
+    from .run import (
+        SiteHistory as SiteHistory,
+    )
+    from .run import (
+        build_site as build_site,
+    )
+    from .run import (
+        check as check,
+    )
+    from .run import (
+        read_and_validate as read_and_validate,
+    )
+    from .writeback import WriteBackRun as WriteBackRun

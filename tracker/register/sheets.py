@@ -1,0 +1,40 @@
+"""Plain, source-independent tables of cells: what every source yields and every writer takes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+#: A raw cell as a source hands it over: text, a number, a date (cell or serial converted by the
+#: source only when the source itself knows it is a date), a boolean, or ``None`` for an empty cell.
+Cell = str | int | float | date | datetime | bool | None
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """One tab exactly as read: every row keeps the spreadsheet's own 1-based row number.
+
+    ``rows`` is a tuple of ``(number, cells)`` pairs, or a sequence behaving as one (a CSV file is kept
+    encoded column by column: :class:`tracker.register.encoded.EncodedRows`)."""
+
+    name: str
+    rows: Sequence[tuple[int, tuple[Cell, ...]]]
+
+
+@dataclass(frozen=True)
+class RawRegister:
+    """All tabs of one register, keyed by the tab name as written in the source."""
+
+    source: str
+    sheets: dict[str, RawSheet] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """A tab to write: an optional title line above the header, the header, then data rows."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: Sequence[Sequence[Cell]]
+    title: str | None = None

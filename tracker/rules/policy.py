@@ -1,0 +1,207 @@
+"""Policy parameters of 豫脱贫组〔2020〕13号: defaults in ``schemas/policy.yaml``, a county file merged over them.
+
+Every problem in either file is collected and reported together in one :class:`ConfigError`, in Chinese,
+so a county editing its file sees all its mistakes at once. The three values only a county knows (its dibao
+standards and registered population) have no default: they stay ``None`` and the rules needing them are
+skipped with a line saying which key to set.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.common import ConfigError, resource
+
+#: The defaults file, as county staff see it in a checkout (used in messages).
+DEFAULT_FILE_LABEL = "schemas/policy.yaml"
+
+#: What each key means, in the words the county staff use (for messages and guidance pages).
+DESCRIPTIONS: dict[str, str] = {
+    "monitoring_line": "监测标准（元/人·年）",
+    "poverty_line": "国家扶贫标准（元/人·年）",
+    "rural_dibao_annual": "当地农村低保标准（元/人·年）",
+    "urban_dibao_monthly": "当地当年城市月低保标准（元/月）",
+    "registered_population": "本县建档立卡人口数（人）",
+    "scale_target": "监测规模参考比例（如 0.05 即 5%）",
+    "rectification_deadline": "集中整治完成期限（日期）",
+    "income_drop_threshold": "收入大幅缩减的比例（0 到 1 之间）",
+    "screening_interval_days": "行政村走访摸排的最长间隔（天）",
+}
+
+#: Values only a county knows: present in the defaults file but empty, never guessed.
+COUNTY_KEYS: tuple[str, ...] = ("rural_dibao_annual", "urban_dibao_monthly", "registered_population")
+
+_AMOUNTS = ("monitoring_line", "poverty_line", "rural_dibao_annual", "urban_dibao_monthly")
+_COUNTS = ("registered_population", "screening_interval_days")
+
+
+@dataclass(frozen=True)
+class Policy:
+    monitoring_line: float
+    poverty_line: float
+    rural_dibao_annual: float | None
+    urban_dibao_monthly: float | None
+    registered_population: int | None
+    scale_target: float
+    rectification_deadline: date
+    income_drop_threshold: float
+    screening_interval_days: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The values used, JSON-ready (the date as an ISO string, unset county values as null)."""
+        out = asdict(self)
+        out["rectification_deadline"] = self.rectification_deadline.isoformat()
+        return out
+
+    def missing(self, keys: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """Those of ``keys`` that are unset (only the county-only values can be)."""
+        return tuple(k for k in keys if getattr(self, k) is None)
+
+    # Derived amounts used by rules and guidance pages (None while the county value is unset).
+
+    @property
+    def relief_township_limit(self) -> float | None:
+        """临时救助 up to this amount may be delegated to the township: 3 × urban monthly dibao (四、(四))."""
+        return None if self.urban_dibao_monthly is None else 3 * self.urban_dibao_monthly
+
+    @property
+    def emergency_minimum(self) -> float | None:
+        """急难型临时救助 of a household of 2 or more: at least 8 × urban monthly dibao (四、(四))."""
+        return None if self.urban_dibao_monthly is None else 8 * self.urban_dibao_monthly
+
+    @property
+    def dibao_exit_ceiling(self) -> float | None:
+        """Income above the rural dibao standard but at most 1.5 × it earns a gradual exit (四、(三))."""
+        return None if self.rural_dibao_annual is None else 1.5 * self.rural_dibao_annual
+
+    def derived(self) -> dict[str, float | None]:
+        """The derived amounts, by name, for guidance pages."""
+        return {
+            "relief_township_limit": self.relief_township_limit,
+            "emergency_minimum": self.emergency_minimum,
+            "dibao_exit_ceiling": self.dibao_exit_ceiling,
+        }
+
+
+KEYS: tuple[str, ...] = tuple(f.name for f in fields(Policy))
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay text and are checked here, so an impossible date such as
+    2020-13-01 is reported with every other problem instead of aborting the whole file."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _read(path: Path, problems: list[str]) -> dict[Any, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a SafeLoader subclass
+    except OSError as exc:
+        raise ConfigError(f"无法读取政策参数文件 {path}：{exc.strerror or exc}。请检查路径。") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"政策参数文件 {path} 不是有效的 YAML（{exc}），请对照 {DEFAULT_FILE_LABEL} 的写法改正。"
+                          ) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{path}：应为“参数名: 值”的列表，如 monitoring_line: 6000")
+        return {}
+    return data
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _shown(value: Any) -> str:
+    kind = "文字" if isinstance(value, str) else "是/否" if isinstance(value, bool) else type(value).__name__
+    return f"「{value}」（{kind}）"
+
+
+def _check_value(key: str, value: Any, where: str, problems: list[str]) -> Any:
+    """The value if it is valid for ``key``; otherwise a problem is recorded and None returned."""
+    label = f"{where}：{key}（{DESCRIPTIONS[key]}）"
+    if value is None:
+        if key not in COUNTY_KEYS:
+            problems.append(f"{label} 不能为空")
+        return None
+    if key == "rectification_deadline":
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        parts = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", value) if isinstance(value, str) else None
+        if parts:
+            try:
+                return date(*(int(p) for p in parts.groups()))
+            except ValueError:
+                pass
+        shown = f"「{value}」" if isinstance(value, str) else _shown(value)
+        problems.append(f"{label} 应为日期，写成 2020-05-10 的样子，这里是{shown}")
+        return None
+    if not _is_number(value):
+        problems.append(f"{label} 应为数字（不带单位和逗号），这里是{_shown(value)}")
+        return None
+    if key in _COUNTS:
+        if float(value) != int(value):
+            problems.append(f"{label} 应为整数，这里是「{value}」")
+            return None
+        value = int(value)
+    if key in ("scale_target", "income_drop_threshold"):
+        low_ok = value > 0 if key == "scale_target" else value >= 0
+        if not low_ok or value > 1:
+            bounds = "大于 0、不大于 1" if key == "scale_target" else "在 0 到 1 之间"
+            problems.append(f"{label} 是比例，应{bounds}（如 0.5），这里是「{value}」")
+            return None
+        return value
+    if value < 0:
+        problems.append(f"{label} 不能为负数，这里是「{value}」")
+        return None
+    if value == 0:
+        problems.append(f"{label} 应大于 0")
+        return None
+    return value
+
+
+def _merge(data: dict[Any, Any], where: str, merged: dict[str, Any], problems: list[str]) -> None:
+    for raw_key, value in data.items():
+        key = str(raw_key)
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.6)
+            hint = f"，是不是要写「{close[0]}」？" if close else f"。可用的参数：{'、'.join(KEYS)}"
+            problems.append(f"{where}：不认识的参数「{key}」{hint}")
+            continue
+        merged[key] = _check_value(key, value, where, problems)
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The defaults of ``schemas/policy.yaml``, with the county file ``path`` (if given) merged over them."""
+    problems: list[str] = []
+    default_path = resource("schemas") / "policy.yaml"
+    merged: dict[str, Any] = {}
+    defaults = _read(default_path, problems)
+    _merge(defaults, DEFAULT_FILE_LABEL, merged, problems)
+    for key in KEYS:
+        if key not in defaults:
+            problems.append(f"{DEFAULT_FILE_LABEL}：缺少参数 {key}（{DESCRIPTIONS[key]}）")
+    if path is not None:
+        override = _read(Path(path), problems)
+        _merge(override, str(path), merged, problems)
+    monitoring, poverty = merged.get("monitoring_line"), merged.get("poverty_line")
+    if monitoring is not None and poverty is not None and monitoring < poverty:
+        problems.append(f"监测标准 monitoring_line（{monitoring}）不应低于国家扶贫标准 poverty_line（{poverty}）")
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise ConfigError(f"政策参数有 {len(problems)} 处错误，请修改后重试：\n{listing}")
+    return Policy(**{key: merged.get(key) for key in KEYS})

@@ -1,0 +1,199 @@
+"""Validation stage: raw register -> typed tables + every cell error at once.
+
+Pre-cleaning (``cells``) turns raw cells into typed values and records unparseable ones; the checks of the
+contract (``schema`` builds them as a pandera schema, ``checks`` runs the same checks vectorized) then judge
+the parsed values. A row with errors is never dropped: it stays in its table, its bad cells set to NA, and
+is listed in ``error_rows``.
+
+Each column is handled on its distinct cells (``distinct``): a million rows repeat a few thousand dates,
+amounts and names, and what a cell parses to, how it is shown and whether it passes a column check depend
+on the cell alone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property, partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tracker.register import Contract, LocatedTable, RawRegister, Tab, load_contract, locate_all
+from tracker.validate import cells
+
+from .checks import Checker, Details, TabData
+from .distinct import DistinctColumn, ValueCodes
+from .messages import message
+
+
+@dataclass(frozen=True)
+class CellError:
+    sheet: str
+    row: int | None
+    column: str
+    value: str | None
+    code: str
+    message: str
+    tab: str = field(default="", compare=False)  # contract tab key, for grouping
+    key: str = field(default="", compare=False)  # contract column key
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value,
+                "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """One tab after validation. ``values`` holds valid typed values (bad cells NA), ``text`` the cells
+    as the editor wrote them; both are indexed by the spreadsheet's own row numbers.
+
+    ``text_data`` is the ``text`` frame, or a function making it: it is made when first asked for (checking
+    a register never needs it; the site does)."""
+
+    tab: Tab
+    sheet: str
+    header_row: int | None
+    headers: dict[str, str]
+    values: pd.DataFrame
+    text_data: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False)
+    error_rows: frozenset[int]
+    present: bool = True  # False: an optional tab the register does not have (empty, left out of summaries)
+    # the columns of ``values`` encoded (as validation parsed them): for fast comparisons and joins
+    encoded: Mapping[str, ValueCodes] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def text(self) -> pd.DataFrame:
+        return self.text_data if isinstance(self.text_data, pd.DataFrame) else self.text_data()
+
+    def header(self, key: str) -> str:
+        return self.headers.get(key, self.tab.column(key).header)
+
+
+@dataclass(frozen=True)
+class ValidatedRegister:
+    source: str
+    tables: dict[str, Table]
+    errors: tuple[CellError, ...]
+
+    def summary(self) -> dict[str, Any]:
+        present = [t for t in self.tables.values() if t.present]
+        return {
+            "source": self.source,
+            "error_count": len(self.errors),
+            "by_code": dict(Counter(e.code for e in self.errors)),
+            "by_sheet": dict(Counter(e.sheet for e in self.errors)),
+            "rows": {t.sheet: len(t.values) for t in present},
+            "rows_with_errors": {t.sheet: len(t.error_rows) for t in present},
+        }
+
+
+class _Collector:
+    """The errors of one tab, at most one per cell: the first check to flag a cell names its error."""
+
+    def __init__(self, data: TabData, today: date, messages: dict[tuple[Any, ...], str]) -> None:
+        self.data = data
+        self.today = today
+        self.messages = messages
+        self.errors: list[CellError] = []
+        self.taken: dict[str, np.ndarray] = {}  # key -> per row: has an error already
+
+    def missing_column(self, key: str) -> None:
+        tab = self.data.tab
+        col = tab.column(key)
+        self.errors.append(CellError(self.data.sheet, None, col.header, None, "missing_column",
+                                     message("missing_column", col, None, self.today), tab.key, key))
+
+    def add(self, positions: np.ndarray, key: str, code: str, detail: Details | None = None) -> None:
+        """Errors ``code`` on the rows at ``positions`` (ascending) of column ``key``, except cells taken."""
+        taken = self.taken.setdefault(key, np.zeros(len(self.data), dtype=bool))
+        positions = positions[~taken[positions]]
+        if not len(positions):
+            return
+        taken[positions] = True
+        tab, column = self.data.tab, self.data.columns[key]
+        col = tab.column(key)
+        header = self.data.headers.get(key, col.header)
+        for position in positions.tolist():
+            value = column.text_at(position)
+            value = None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
+            numeric = bool(column.numeric[column.codes[position]])
+            text = detail(code, key, position) if detail is not None else ""
+            memo = (code, tab.key, key, value, numeric, text)
+            if memo not in self.messages:
+                self.messages[memo] = message(code, col, value, self.today, numeric=numeric, detail=text)
+            self.errors.append(CellError(self.data.sheet, int(self.data.rows[position]), header, value, code,
+                                         self.messages[memo], tab.key, key))
+
+
+def _prepare(located: LocatedTable) -> TabData:
+    columns = {col.key: DistinctColumn.of(col, located.columns[col.key])
+               for col in located.tab.columns if col.key in located.columns}
+    return TabData(located.tab, located.sheet, located.index.to_numpy(), dict(located.headers), columns)
+
+
+def _finish(located: LocatedTable, data: TabData, collector: _Collector) -> Table:
+    rows = located.index
+    keys = list(data.columns)
+    dropped = {key: collector.taken.get(key, np.zeros(len(rows), dtype=bool)) for key in keys}
+    values = {key: data.columns[key].expand(np.flatnonzero(dropped[key])) for key in keys}
+    error_rows = frozenset(e.row for e in collector.errors if e.row is not None)
+    return Table(located.tab, located.sheet, located.header_row, dict(located.headers),
+                 pd.DataFrame(values, index=rows, copy=False), partial(_text_frame, rows, list(data.columns.values())),
+                 error_rows, located.present, {key: ValueCodes(data.columns[key], dropped[key]) for key in keys})
+
+
+def _text_frame(rows: pd.Index, columns: list[DistinctColumn]) -> pd.DataFrame:
+    """The cells as written (display text), one object column per present column."""
+    if not columns:
+        return pd.DataFrame({}, index=rows)
+    text = np.empty((len(rows), len(columns)), dtype=object, order="F")
+    for i, column in enumerate(columns):
+        column.expand_text(text[:, i])
+    return pd.DataFrame(text, index=rows, columns=[c.key for c in columns], dtype=object, copy=False)  # one block
+
+
+def validate(register: RawRegister, contract: Contract | None = None, today: date | None = None
+             ) -> ValidatedRegister:
+    """Validate a whole register; raises SourceError only when a required tab is missing."""
+    contract = contract or load_contract()
+    today = today or cells.today_in_china()
+    located = locate_all(register, contract)
+    data = {key: _prepare(loc) for key, loc in located.items()}
+    # the key set of a referenced tab is taken over the columns of the last reference to it (as always)
+    reference_columns = {ref.tab: ref.columns for tab in contract.tabs for ref in tab.references if ref.tab in data}
+    messages: dict[tuple[Any, ...], str] = {}
+    tables: dict[str, Table] = {}
+    errors: list[CellError] = []
+    for key, loc in located.items():
+        work = data[key]
+        collector = _Collector(work, today, messages)
+        for missing in loc.missing:
+            if loc.tab.column(missing).required:
+                collector.missing_column(missing)
+        for col in loc.tab.columns:
+            if col.key not in work.columns:
+                continue
+            column = work.columns[col.key]
+            collector.add(np.flatnonzero(column.rows(column.bad)), col.key,
+                          "id_number" if col.type == "id_number" else "type")
+            if col.required:
+                collector.add(np.flatnonzero(column.rows(column.missing & ~column.bad)), col.key, "required")
+        checker = Checker(work, data, reference_columns, today)
+        details = Details(checker)
+        for failure in checker.failures():
+            column = work.columns[failure.key]
+            positions = failure.positions[~column.rows(column.bad)[failure.positions]]
+            collector.add(positions, failure.key, failure.code, details)
+        tables[key] = _finish(loc, work, collector)
+        errors.extend(collector.errors)
+    order = {tab.key: i for i, tab in enumerate(contract.tabs)}
+    col_order = {(tab.key, c.key): i for tab in contract.tabs for i, c in enumerate(tab.columns)}
+    errors.sort(key=lambda e: (order[e.tab], e.row or 0, col_order[(e.tab, e.key)]))
+    for work in data.values():  # the text matrices served the checks only: let them go
+        for column in work.columns.values():
+            column.drop_matrix()
+    return ValidatedRegister(register.source, tables, tuple(errors))
