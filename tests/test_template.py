@@ -14,16 +14,8 @@ from tests.fake_sheets_api import FakeSheetsAPI
 from tracker.cli.app import main
 from tracker.common.resources import resource
 from tracker.register.contract import load_contract, parse_contract
-from tracker.register.template import (
-    BOOL_VALUES,
-    DATE_FORMAT,
-    LIST_TAB,
-    TEMPLATE_ROWS,
-    TEXT_FORMAT,
-    TemplateError,
-    create_template,
-    write_template_xlsx,
-)
+from tracker.register.template import LIST_TAB, create_template, write_template_xlsx
+from tracker.register.template_plan import BOOL_VALUES, DATE_FORMAT, TEMPLATE_ROWS, TEXT_FORMAT, TemplateError
 
 CONTRACT = load_contract()
 KEY = "1TemplateSpreadsheetKey0123456789abcdefgh"

@@ -16,7 +16,7 @@ from typing import Any
 from tracker.common import SourceError
 
 from .contract import Contract
-from .template import DATE_FORMAT, INTEGER_FORMAT, NUMBER_FORMAT, TEMPLATE_ROWS, TEXT_FORMAT, ColumnPlan, plan_tab
+from .template_plan import DATE_FORMAT, INTEGER_FORMAT, NUMBER_FORMAT, TEMPLATE_ROWS, TEXT_FORMAT, ColumnPlan, plan_tab
 
 _NUMBER_FORMATS = {
     TEXT_FORMAT: {"type": "TEXT", "pattern": TEXT_FORMAT},
