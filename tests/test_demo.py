@@ -14,9 +14,10 @@ import openpyxl
 import pytest
 import yaml
 
-from tracker.demo.generator import COUNTY, contract_headers, generate, id_check_digit
+from tracker.demo.generator import COUNTY, contract_headers, generate
 from tracker.register.sheets import Cell, SheetData
 from tracker.register.writers import cell_text, write_csv_dir, write_register, write_xlsx
+from tracker.validate import id_check_digit
 
 TODAY = date(2026, 11, 15)
 CONTRACT = yaml.safe_load(
