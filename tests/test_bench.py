@@ -17,9 +17,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "scripts" / "bench"
-sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "scripts" / "benchmark"))
 
-import bench_figures  # noqa: E402  (the harness modules live beside scripts/bench, not in a package)
+import bench_figures  # noqa: E402  (the harness modules live in scripts/benchmark/, not in a package)
 import bench_proc  # noqa: E402
 import bench_report  # noqa: E402
 import bench_runner  # noqa: E402

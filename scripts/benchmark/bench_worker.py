@@ -1,6 +1,6 @@
 """The in-process parts of ``scripts/bench``, each run in a fresh interpreter by the harness.
 
-    python scripts/bench_worker.py TASK JSON-ARGUMENTS
+    python scripts/benchmark/bench_worker.py TASK JSON-ARGUMENTS
 
 with the checkout's ``tracker`` on ``PYTHONPATH`` (:func:`bench_proc.child_env`).  This module imports
 nothing of the harness: only the standard library and ``tracker``.  Tasks:
