@@ -39,6 +39,8 @@ def messy_cells(n: int = 800, seed: int = 0) -> list[object]:
     rnd = random.Random(seed)
     others: list[object] = [None, 6000, 6000.0, 6000.5, -0.0, 0, 43924, 43924.0, 20200403, 410102198001010171,
                             True, False, datetime(2020, 4, 3), date(2020, 4, 3), datetime(2020, 4, 3, 12, 30),
-                            float("nan"), 3.5, 25, 1e20]
+                            float("nan"), 3.5, 25, 1e20,
+                            # absurd dates: a range error (tracker.validate.schema.date_window), never a deadline
+                            datetime(9999, 12, 31), date(1899, 12, 31), datetime(1020, 5, 10), date(2099, 1, 1)]
     texts = messy_texts(n, seed)
     return [rnd.choice(others) if rnd.random() < 0.25 else t for t in texts]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pandera.pandas as pa
@@ -46,12 +46,12 @@ def _register(seed: int, n: int = 120) -> RawRegister:
             "家庭人口数": rnd.choice([3, 0, 25, "4人", "三口", None]),
             "监测状态": rnd.choice(["监测中", "正常", " 返贫", None]),
             "主要风险类型": rnd.choice(["因病", "因病、因懒", "、、", None]),
-            "低保渐退期起": rnd.choice(["2020-06-01", None, "2020-02-30"]),
+            "低保渐退期起": rnd.choice(["2020-06-01", None, "2020-02-30", datetime(9999, 12, 31), date(1899, 12, 31)]),
             "低保渐退期止": rnd.choice(["2020-01-31", "2020-12-31", None]),
         }))
     measures = [measure(_spice(rnd, f"H{rnd.randrange(1, n + 10):04d}"),  # type: ignore[arg-type]
-                        **{"开始日期": rnd.choice(["2020-06-01", "2020-08-01", None]),
-                           "结束日期": rnd.choice([None, "2020-05-01", "2020-12-31"]),
+                        **{"开始日期": rnd.choice(["2020-06-01", "2020-08-01", None, datetime(1020, 5, 10)]),
+                           "结束日期": rnd.choice([None, "2020-05-01", "2020-12-31", date(2021, 7, 21)]),
                            "金额（元）": rnd.choice([5000, -1, "abc", None])}) for _ in range(2 * n)]
     members = [member(f"H{rnd.randrange(1, n):04d}", 100 + i, **{
         "身份证号": rnd.choice([id_number(birth=f"2010010{1 + i // 1000}", seq=f"{i % 1000:03d}"),

@@ -355,7 +355,10 @@ def _openpyxl_value(cell: ET.Element, context: _Context) -> object:
         elif data_type == "d":
             from openpyxl.utils.datetime import from_ISO8601
 
-            value = from_ISO8601(value)
+            try:
+                value = from_ISO8601(value)
+            except ValueError:  # "1899-02-30": the cell's own error (validation reports it), not the workbook's
+                pass
     elif data_type == "inlineStr":
         child = cell.find(_IS)
         if child is not None:

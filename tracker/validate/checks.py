@@ -24,7 +24,7 @@ import pandas as pd
 from tracker.register import Column, DateOrder, Reference, Tab, Unique, UniqueAcross
 
 from .distinct import DistinctColumn
-from .schema import PHONE_PATTERN, id_codes_valid, id_numbers_valid
+from .schema import PHONE_PATTERN, dates_in_window, id_codes_valid, id_numbers_valid
 from .textmatrix import NON_DIGIT
 from .vocab import match
 
@@ -232,6 +232,8 @@ class Checker:
                 checks.append(("range", known & (values < col.min).fillna(False).to_numpy(dtype=bool)))
             if col.max is not None:
                 checks.append(("range", known & (values > col.max).fillna(False).to_numpy(dtype=bool)))
+        elif col.type == "date":
+            checks.append(("range", known & ~dates_in_window(values, self.today).to_numpy(dtype=bool)))
         elif col.type in ("enum", "bool"):
             allowed = list(col.values) if col.type == "enum" else ["是", "否"]
             checks.append(("enum", known & ~values.isin(allowed).to_numpy(dtype=bool)))

@@ -7,7 +7,7 @@ from datetime import date
 from tracker.register import Column
 
 from .cells import split_multi
-from .schema import id_number_problem
+from .schema import date_window, id_number_problem
 
 CODES = {
     "missing_column": "缺少必填列",
@@ -64,6 +64,10 @@ def message(code: str, col: Column, value: str | None, today: date, *, numeric: 
         hint = _TYPE_HINTS.get(col.type, "请按填写说明改正").format(digits=col.digits)
         kind = {"integer": "整数", "number": "数字", "date": "日期", "code": f"{col.digits} 位数字"}.get(col.type, "")
         return f"{shown}不是有效的{kind}，{hint}。"
+    if code == "range" and col.type == "date":
+        first, last = date_window(today)
+        return (f"{shown}不是合理的日期，「{col.header}」应在 {first.isoformat()} 到 {last.isoformat()} 之间，"
+                "请核对年份是否录错。")
     if code == "range":
         return f"{shown}超出范围，「{col.header}」{_bounds(col)}，请核对。"
     if code == "enum":

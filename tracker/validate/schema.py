@@ -118,6 +118,25 @@ def _id_numbers_valid_text(values: pd.Series, today: date) -> pd.Series:
     return ok | values.isna()
 
 
+FIRST_PLAUSIBLE_DATE = date(1900, 1, 1)
+
+
+def date_window(today: date) -> tuple[date, date]:
+    """The dates a register may hold: from 1900-01-01 to one year after ``today`` (the as-of date). Anything
+    outside is a typing slip (9999-12-31, 1020-05-10) and a ``range`` error at its cell, never a deadline."""
+    try:
+        last = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        last = today.replace(year=today.year + 1, day=28)
+    return FIRST_PLAUSIBLE_DATE, last
+
+
+def dates_in_window(values: pd.Series, today: date) -> pd.Series:
+    """True where a date is missing or inside :func:`date_window`."""
+    first, last = date_window(today)
+    return (values.isna() | ((values >= pd.Timestamp(first)) & (values <= pd.Timestamp(last)))).astype(bool)
+
+
 def _column_checks(col: Column, today: date) -> list[pa.Check]:
     import pandera.pandas as pa
 
@@ -128,6 +147,8 @@ def _column_checks(col: Column, today: date) -> list[pa.Check]:
             checks.append(pa.Check.ge(col.min, error=error("range", col.key)))
         if col.max is not None:
             checks.append(pa.Check.le(col.max, error=error("range", col.key)))
+    elif col.type == "date":
+        checks.append(pa.Check(lambda s: dates_in_window(s, today), error=error("range", col.key)))
     elif col.type == "enum":
         checks.append(pa.Check.isin(list(col.values), error=error("enum", col.key)))
     elif col.type == "bool":
