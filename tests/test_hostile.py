@@ -18,6 +18,7 @@ import pytest
 
 from tests.builders import headers, household, measure, register, village
 from tests.hostile import write_hostile
+from tests.xlsx_craft import column_of, text_row, with_xml
 from tracker.demo.generator import generate
 from tracker.register.sheets import RawRegister, SheetData
 from tracker.register.writers import write_register
@@ -133,12 +134,44 @@ def folder_without_csv(root: Path) -> Path:
     return root / "csv"
 
 
+def _demo(root: Path) -> Path:
+    write_register(generate(villages=3, households=20, seed=4, errors=False), root / "base.xlsx")
+    return root / "base.xlsx"
+
+
+def value_at_xfd1048576(root: Path) -> Path:
+    """18 KB: one value in the last cell Excel has (a reader trusting it asks for a 16,384 × 1,048,576 grid)."""
+    return with_xml(_demo(root), root / "r.xlsx", "监测户", [text_row(1_048_576, "XFD", "x")])
+
+
+def a_million_rows(root: Path) -> Path:
+    """Every row of the sheet down to 1,048,576 holds a value (a 5 MB file)."""
+    return with_xml(_demo(root), root / "r.xlsx", "监测户", (text_row(r, "B", "x") for r in range(30, 1_048_577)))
+
+
+def cells_without_references(root: Path) -> Path:
+    """300 cells written without ``r=`` on one row: their places are counted, not read."""
+    return with_xml(_demo(root), root / "r.xlsx", "帮扶措施",
+                    [b'<row r="90">' + b"<c><v>1</v></c>" * 300 + b"</row>"])
+
+
+def absurd_dates(root: Path) -> Path:
+    """9999-12-31 and 1899-12-31 as real date cells, 1899-02-30 as an ISO date cell (t="d")."""
+    base = _demo(root)
+    reported, decided = column_of(base, "监测户", "农户申报或发现日期"), column_of(base, "监测户", "县级确定日期")
+    return with_xml(base, root / "r.xlsx", "监测户", cells={
+        f"{reported}3": f'<c r="{reported}3" s="1"><v>2958465</v></c>'.encode(),  # 9999-12-31 as Excel stores it
+        f"{reported}4": f'<c r="{reported}4" t="d"><v>1899-02-30</v></c>'.encode(),
+        f"{decided}5": f'<c r="{decided}5" t="d"><v>1899-12-31T00:00:00</v></c>'.encode()})
+
+
 @dataclass(frozen=True)
 class Case:
     make: Callable[[Path], Path]
     validate: int  # the documented exit code of tracker validate
     nightly: int  # and of tracker nightly
     says: str = ""  # what the message must name
+    reports: tuple[str, ...] = ()  # what tracker validate must report, cell by cell
 
     @property
     def id(self) -> str:
@@ -159,6 +192,13 @@ CASES = [
     Case(empty_file, 2, 2),
     Case(zip_without_workbook, 2, 2),
     Case(folder_without_csv, 2, 2),
+    Case(value_at_xfd1048576, 2, 2, "XFD1048576"),
+    Case(a_million_rows, 2, 2, "第 1,048,576 行"),
+    Case(cells_without_references, 2, 2, "第 300 列"),
+    Case(absurd_dates, 1, 0, reports=(
+        "第 3 行「农户申报或发现日期」，填的是「9999-12-31」\n      超出范围（range）",
+        "第 4 行「农户申报或发现日期」，填的是「1899-02-30」\n      格式不对（type）",
+        "第 5 行「县级确定日期」，填的是「1899-12-31」\n      超出范围（range）")),
 ]
 
 
@@ -204,6 +244,8 @@ def test_hostile_register(case: Case, published: Path, tmp_path: Path) -> None:
         message = checked.stderr.strip()
         assert message.startswith("错误：") and len(message.splitlines()) <= 6, message
         assert case.says in message
+    for report in case.reports:
+        assert report in checked.stdout, checked.stdout[-3000:]
     before = _tree(root / "public")
     night = _nightly(root, source)
     _clean(night)

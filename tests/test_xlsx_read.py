@@ -238,13 +238,15 @@ def test_a_cell_without_a_reference_that_needs_fixing_falls_back(tmp_path: Path)
     assert read_xlsx(path, "p").sheets["表"].rows == ((1, (1, "#N/A")), (2, (2.0,)))
 
 
-def test_dimension_decides_what_openpyxl_shows(tmp_path: Path) -> None:
-    """openpyxl's read-only reader shows only the declared <dimension>; no dimension means everything."""
+def test_the_declared_dimension_decides_nothing(tmp_path: Path) -> None:
+    """Both readers show every value, whatever <dimension> the sheet declares: its real extent (issue 14)."""
     cells = '<row r="1"><c r="A1"><v>1</v></c><c r="D1"><v>2</v></c></row><row r="9"><c r="B9"><v>3</v></c></row>'
-    for ref in ("A1:B3", "A1", "B2:Z1048576", None):
+    for ref in ("A1:B3", "A1", "B2:Z1048576", "A1:XFD1048576", None):
         dimension = f'<dimension ref="{ref}"/>' if ref else ""
         body = f'<?xml version="1.0"?><worksheet xmlns="{MAIN}">{dimension}<sheetData>{cells}</sheetData></worksheet>'
-        assert_same(_package(tmp_path / f"dim{len(ref or '')}.xlsx", {"表": body}))
+        path = _package(tmp_path / f"dim{len(ref or '')}.xlsx", {"表": body})
+        assert_same(path)
+        assert read_xlsx(path, "p", fallback=False).sheets["表"].rows == ((1, (1, None, None, 2)), (9, (None, 3)))
 
 
 def test_number_format_classification_matches_both_libraries(tmp_path: Path) -> None:

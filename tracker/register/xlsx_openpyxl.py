@@ -31,6 +31,8 @@ def read_xlsx_openpyxl(path: Path, label: str) -> RawRegister:
     sheets: dict[str, RawSheet] = {}
     try:
         for ws in book.worksheets:
+            if hasattr(ws, "reset_dimensions"):  # the real extent, not the declared <dimension> (issue 14)
+                ws.reset_dimensions()
             rows = []
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 cells = _trim(tuple(values))

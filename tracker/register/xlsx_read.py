@@ -23,6 +23,7 @@ same values or the same one-line error.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import posixpath
 import re
 import zipfile
@@ -36,6 +37,7 @@ from tracker.common import SourceError
 
 from .sheets import Cell, RawRegister, RawSheet
 from .xlsx_formats import DURATION, OPENPYXL_BUILTIN_DATES, OTHER, calamine_builtin_kind, calamine_kind, openpyxl_kind
+from .xlsx_limits import check_extent, check_part_sizes
 from .xlsx_openpyxl import read_xlsx_openpyxl
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -46,9 +48,6 @@ _EMPTY = ""
 _KEEP = object()  # "calamine's value is already right" (a shared string this reader did not re-read)
 
 _ROOT_TAG = re.compile(rb"<(?![?!])([^\s>/]+)[^>]*>")
-_DIMENSION = re.compile(
-    rb"<dimension\b[^>]*?\bref=[\"']\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?[\"']"
-)
 _NUMBER_TEXT = re.compile(rb"<v>\s*[-+]?(?:\d*\.0*|[\d.]*[eE][-+]?\d+|\d{16,}|(?i:nan|inf(?:inity)?))\s*</v>")
 _TYPE_E_OR_D = re.compile(rb"t=[\"'][ed][\"']")
 #: a <t> that is empty, or without xml:space="preserve" has whitespace at an edge (which calamine trims)
@@ -73,10 +72,37 @@ def read_xlsx(path: Path, label: str, *, fallback: bool = True) -> RawRegister:
         raise SourceError(f"找不到名册文件 {path}，请检查路径。")
     try:
         return RawRegister(source=label, sheets=_read_fast(path))
+    except SourceError:  # beyond the limits of tracker.register.xlsx_limits: no reader may try it
+        raise
     except Exception:  # calamine, zip or XML errors, or _NeedsOpenpyxl: openpyxl decides, as it always did
         if not fallback:
             raise
+    _guard(path)
     return read_xlsx_openpyxl(path, label)
+
+
+def _guard(path: Path) -> None:
+    """The limits of :mod:`tracker.register.xlsx_limits` for a workbook the fast reader gave up on: every part that
+    holds sheet data, named by its sheet where the workbook says, else by its part name. A file that is not a zip
+    is left to openpyxl's own error."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return
+    with archive:
+        check_part_sizes(archive)
+        try:
+            names = {target: name for name, target in _worksheets(archive)}
+        except Exception:  # a workbook part this reader cannot follow: name the sheets by their parts
+            names = {}
+        for info in archive.infolist():
+            if info.filename.endswith(".xml") and not info.is_dir():
+                try:
+                    xml = archive.read(info)
+                except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+                    continue  # (openpyxl reports the damaged file)
+                if b"sheetData" in xml:
+                    check_extent(names.get(info.filename, info.filename), xml)
 
 
 # ------------------------------------------------------------------------------------------ workbook
@@ -87,33 +113,50 @@ def _read_fast(path: Path) -> dict[str, RawSheet]:
 
     sheets: dict[str, RawSheet] = {}
     with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        book_part = _office_document(archive)
-        book = ET.fromstring(archive.read(book_part))
-        rels = _relationships(archive, book_part)
+        check_part_sizes(archive)
+        _, book, rels = _workbook(archive)
         pr = book.find(f"{{{_MAIN_NS}}}workbookPr")
         mac = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
         parts = {kind: target for kind, target in rels.values() if kind in ("styles", "sharedStrings")}
         context = _Context(archive, parts.get("styles"), parts.get("sharedStrings"), mac)
-        tabs = []
-        for node in book.iter(f"{{{_MAIN_NS}}}sheet"):
-            kind, target = rels.get(node.get(f"{{{_REL_NS}}}id", ""), ("", ""))
-            if target in names and "chartsheet" not in kind:  # openpyxl's choice of worksheets
-                tabs.append((node.get("name", ""), target))
+        tabs = _worksheets(archive, book, rels)
+        xmls = {target: archive.read(target) for _, target in tabs}
+        for name, target in tabs:  # before calamine sizes its grids from the cells
+            check_extent(name, xmls[target])
         # calamine parses the sheets on a worker thread (it releases the GIL) while this thread scans the XML
         with CalamineWorkbook.from_path(str(path)) as workbook, ThreadPoolExecutor(1) as pool:
             parsed = [pool.submit(workbook.get_sheet_by_name, name) for name, _ in tabs]
             try:
                 for name, target in tabs:
-                    area, patches = _scan(archive.read(target), context)
+                    patches = _patches(xmls.pop(target), context)
                     sheet = parsed.pop(0).result()  # (no reference kept: calamine's copy is freed when done)
                     grid = sheet.to_python(skip_empty_area=False)
                     del sheet
-                    sheets[name] = RawSheet(name, _rows(grid, area, patches))
+                    sheets[name] = RawSheet(name, _rows(grid, patches))
                     del grid
             finally:
                 pool.shutdown(cancel_futures=True)
     return sheets
+
+
+def _workbook(archive: zipfile.ZipFile) -> tuple[str, ET.Element, dict[str, tuple[str, str]]]:
+    """The workbook part's name, its XML and its relationships."""
+    book_part = _office_document(archive)
+    return book_part, ET.fromstring(archive.read(book_part)), _relationships(archive, book_part)
+
+
+def _worksheets(archive: zipfile.ZipFile, book: ET.Element | None = None,
+                rels: dict[str, tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """(sheet name, zip path) of every worksheet, in the workbook's order: openpyxl's choice (no chart sheets)."""
+    if book is None or rels is None:
+        _, book, rels = _workbook(archive)
+    names = set(archive.namelist())
+    tabs = []
+    for node in book.iter(f"{{{_MAIN_NS}}}sheet"):
+        kind, target = rels.get(node.get(f"{{{_REL_NS}}}id", ""), ("", ""))
+        if target in names and "chartsheet" not in kind:
+            tabs.append((node.get("name", ""), target))
+    return tabs
 
 
 def _office_document(archive: zipfile.ZipFile) -> str:
@@ -201,30 +244,14 @@ class _Context:
 # -------------------------------------------------------------------------------------------- sheets
 
 
-def _scan(xml: bytes, context: _Context) -> tuple[tuple[int | None, int | None], dict[int, list[tuple[int, Cell]]]]:
-    """The area openpyxl's read-only reader shows (the sheet's declared <dimension>: last column, last row;
-    no dimension, everything) and the cells to fix up."""
-    head = xml[:max(xml.find(b"<sheetData"), 0)]
-    found = _DIMENSION.search(head)
-    if found is None and b"<dimension" in head:
-        raise _NeedsOpenpyxl("a <dimension> this reader does not understand")
-    area = (None, None) if found is None else (
-        max(_column(found.group(1)), _column(found.group(3) or found.group(1))),
-        max(int(found.group(2)), int(found.group(4) or found.group(2))),
-    )
-    return area, _patches(xml, context)
-
-
-def _rows(grid: list[list[object]], area: tuple[int | None, int | None],
-          patches: dict[int, list[tuple[int, Cell]]]) -> tuple[tuple[int, tuple[Cell, ...]], ...]:
-    max_col, max_row = area
+def _rows(grid: list[list[object]], patches: dict[int, list[tuple[int, Cell]]],
+          ) -> tuple[tuple[int, tuple[Cell, ...]], ...]:
+    """Every row that holds a value, over the sheet's real extent (a declared ``<dimension>`` decides nothing)."""
     missing = max(patches, default=0) - len(grid)
     if missing > 0:  # (calamine keeps every cell that has a value, so this should not happen)
         grid = grid + [[] for _ in range(missing)]
-    if max_col is not None and grid and max_col >= max(map(len, grid)) and not patches:
-        max_col = None
     rows = []
-    for number, values in enumerate(grid[:max_row] if max_row is not None else grid, start=1):
+    for number, values in enumerate(grid, start=1):
         cells = [
             None if v is _EMPTY  # calamine's empty cell: the one empty str object
             else ((int(v) if v.is_integer() and -1e16 < v < 1e16 else v) if type(v) is float
@@ -235,8 +262,6 @@ def _rows(grid: list[list[object]], area: tuple[int | None, int | None],
             for column, value in patches.get(number, ()):
                 cells.extend([None] * (column - len(cells)))
                 cells[column - 1] = value
-        if max_col is not None:
-            del cells[max_col:]
         while cells and (cells[-1] is None or cells[-1] == ""):
             cells.pop()
         if cells:
@@ -355,10 +380,8 @@ def _openpyxl_value(cell: ET.Element, context: _Context) -> object:
         elif data_type == "d":
             from openpyxl.utils.datetime import from_ISO8601
 
-            try:
+            with contextlib.suppress(ValueError):  # "1899-02-30": the cell's error (validation reports it)
                 value = from_ISO8601(value)
-            except ValueError:  # "1899-02-30": the cell's own error (validation reports it), not the workbook's
-                pass
     elif data_type == "inlineStr":
         child = cell.find(_IS)
         if child is not None:
