@@ -82,8 +82,8 @@ def test_a_forked_child_does_not_hold_the_run_lock(tmp_path: Path) -> None:
     """Even a child that outlives its run (no parent-death signal) leaves the lock to the next run."""
     code = ("import os, sys, time\nfrom pathlib import Path\nfrom tracker.common.lock import run_lock\n"
             f"with run_lock(Path({str(tmp_path)!r})):\n"
-            "    if os.fork() == 0:\n        print('child', flush=True)\n        time.sleep(60)\n        os._exit(0)\n"
-            "    print('parent', flush=True)\n    os._exit(0)  # as if killed: the lock's finally never runs\n")
+            "    if os.fork() == 0:\n        os.write(1, b'child\\n')\n        time.sleep(60)\n        os._exit(0)\n"
+            "    os.write(1, b'parent\\n')\n    os._exit(0)  # as if killed: the lock's finally never runs\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     # both lines: the child is past its fork handlers (a fork takes microseconds; the next run comes much later)
     lines = {proc.stdout.readline().strip(), proc.stdout.readline().strip()}  # type: ignore[union-attr]
