@@ -9,9 +9,9 @@ from tracker.common.fmt import cn_date, yuan
 from tracker.rules import wording
 from tracker.rules.findings import FIELDS, Finding, FindingList, Pending
 
-ROWS = [("a.rule", "error", "m1", "do", "H1", "镇", "村", "监测户", 3),
-        ("b.rule", "warning", "m2", "do", None, None, None, None, None),
-        ("c.rule", "information", "m3", "do", "H2", float("nan"), "村", "帮扶措施", 7)]
+ROWS = [("a.rule", "error", "m1", "do", "H1", "镇", "村", "监测户", 3, ""),
+        ("b.rule", "warning", "m2", "do", None, None, None, None, None, ""),
+        ("procedure.overdue", "information", "m3", "do", "H2", float("nan"), "村", "帮扶措施", 7, "monthly")]
 
 
 def _columns(rows: list[tuple[object, ...]]) -> dict[str, np.ndarray]:

@@ -146,3 +146,20 @@ def test_missing_file_raises_config_error(tmp_path: Path) -> None:
 def test_threshold_bounds_are_inclusive(tmp_path: Path) -> None:
     assert load_policy(write(tmp_path, "income_drop_threshold: 0\n")).income_drop_threshold == 0
     assert load_policy(write(tmp_path, "income_drop_threshold: 1\nscale_target: 1\n")).scale_target == 1
+
+
+def test_severity_overrides_are_checked_like_every_other_key(tmp_path: Path) -> None:
+    good = load_policy(write(tmp_path, "severity:\n  monitor.no_responsible: error\n"
+                                       "  procedure.overdue:monthly: 问题\n"))
+    assert good.severity_of("monitor.no_responsible", "warning") == "error"
+    assert good.severity_of("procedure.overdue:monthly", "warning") == "error"
+    assert good.severity_of("assist.none", "error") == "error"
+    assert good.as_dict()["severity"] == {"monitor.no_responsible": "error", "procedure.overdue:monthly": "error"}
+    with pytest.raises(ConfigError) as caught:
+        load_policy(write(tmp_path, "severity:\n  monitor.no_responsibl: error\n  assist.none: 严重\n"
+                                    "monthly_deadline_months: 0\n"))
+    message = str(caught.value)
+    assert "3 处错误" in message and "是不是要写「monitor.no_responsible」" in message
+    assert "「assist.none」的级别「严重」不对" in message and "monthly_deadline_months" in message
+    with pytest.raises(ConfigError, match="应写成"):
+        load_policy(write(tmp_path, "severity: error\n"))

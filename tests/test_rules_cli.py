@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,6 +58,10 @@ def check(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, 
     return code, out, err
 
 
+def by_rule_of(data: dict[str, Any]) -> dict[str, Any]:
+    return {f["rule"]: f for f in data["findings"]}
+
+
 def test_json_reports_exactly_the_expected_pairs(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = check(capsys, "--source", files["register"], "--policy", files["policy"], "--as-of", "2020-06-15",
                          "--format", "json")
@@ -72,7 +77,11 @@ def test_json_reports_exactly_the_expected_pairs(files: dict[str, Path], capsys:
                      (None, "coverage.unscreened")}
     for f in data["findings"]:
         assert list(f) == ["rule", "severity", "household", "township", "village", "message", "next_action",
-                           "sheet", "row"]
+                           "sheet", "row", "citations", "setting"]
+        assert all(set(c) == {"document", "clause", "quote"} for c in f["citations"])
+        if f["severity"] == "error":  # an error rests on a document (the quotes are checked in test_citations)
+            assert f["citations"], f
+    assert by_rule_of(data)["coverage.unscreened"]["setting"].startswith("走访间隔是本县设定")
     by_rule = {f["rule"]: f for f in data["findings"]}
     assert (by_rule["relief.approval_level"]["sheet"], by_rule["relief.approval_level"]["row"]) == ("帮扶措施", 8)
     assert by_rule["relief.approval_level"]["village"] == "东村"
@@ -99,7 +108,8 @@ def test_text_report_for_a_county_clerk(files: dict[str, Path], capsys: pytest.C
     assert "12345" not in out  # validation errors are not repeated
     assert "【城关镇 东村】" in out and "【城关镇 西村】" in out
     assert "户编号 H0004（监测户 第 5 行）" in out
-    assert "[问题] 监测中的户没有正在实施的帮扶措施（assist.none，二、(三)）" in out
+    assert ("[问题] 监测中的户没有正在实施的帮扶措施（assist.none，依据：郑脱贫组〔2020〕2号 二、(三)；"
+            "豫脱贫组〔2020〕13号 五、(二)）") in out
     assert "下一步：请在县级确定后尽快录入全国扶贫开发信息系统（截止 2020年6月30日）" in out
     assert "政策检查：共 5 条（问题 2 条，提醒 2 条，提示 1 条）" in out
 

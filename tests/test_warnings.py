@@ -192,7 +192,8 @@ def test_check_json_gives_exactly_the_expected_findings(files: dict[str, Path],
     got = {(f["rule"], f["household"], f["township"], f["village"], f["sheet"], f["row"]) for f in warnings}
     assert got == EXPECTED
     assert len(warnings) == len(EXPECTED)
-    keys = {"rule", "severity", "household", "township", "village", "message", "next_action", "sheet", "row"}
+    keys = {"rule", "severity", "household", "township", "village", "message", "next_action", "sheet", "row",
+            "citations", "setting"}
     for f in payload["findings"]:
         if f["rule"] == "warning.unmonitored":
             assert set(f) == keys | {"id_number"}

@@ -14,6 +14,7 @@ import pandas as pd
 from tracker.rules import assistance, procedure, relief, scope, status
 from tracker.validate import ValidatedRegister
 
+from .basis import BASES
 from .context import FINDING_COLUMNS, Context, Findings, FindingsFrame
 from .facts import CountyFacts, HouseholdFacts, compute_facts, county_facts
 from .findings import Finding, FindingList, Pending
@@ -91,6 +92,30 @@ def _skipped(policy: Policy) -> tuple[Skipped, ...]:
     return tuple(out)
 
 
+def _set_severity(frame: Findings, rule_id: str, default: str, policy: Policy) -> None:
+    """The severity of each finding: the rule's, or its part's (``id:part``, tracker.rules.basis), unless the
+    county's policy file sets another. A finding a rule gave another severity itself (scale.share within range:
+    information) keeps it."""
+    get = (lambda name: frame.columns[name]) if isinstance(frame, FindingsFrame) else (
+        lambda name: frame[name].to_numpy(dtype=object))
+    parts = get("basis")
+    severity = get("severity").copy()
+    changed = False
+    for part in {str(p) for p in parts}:
+        key = f"{rule_id}:{part}" if part else rule_id
+        own = BASES[key].severity or default if part else default
+        wanted = policy.severity_of(key, own)
+        at = (parts == part) & ((severity == default) if not part else True)
+        if wanted != default and at.any():
+            severity[at] = wanted
+            changed = True
+    if changed:
+        if isinstance(frame, FindingsFrame):
+            frame.columns["severity"] = severity
+        else:
+            frame["severity"] = severity
+
+
 def _columns(frame: pd.DataFrame | FindingsFrame) -> dict[str, Any]:
     """The columns of a rule's findings as object arrays (the row as int64 when every finding has one)."""
     if isinstance(frame, FindingsFrame):  # its text columns hold None for no value, by construction
@@ -113,8 +138,8 @@ def _findings(frames: list[pd.DataFrame | FindingsFrame]) -> FindingList:
     """Findings of all rules, sorted stably by township, village, row, rule (county-wide first)."""
     parts = [_columns(f) for f in frames if len(f)]
     if not parts:
-        return FindingList({c: np.empty(0, dtype=object) for c in FINDING_COLUMNS})
-    columns: dict[str, Any] = {c: np.concatenate([p[c] for p in parts]) for c in FINDING_COLUMNS
+        return FindingList({c: np.empty(0, dtype=object) for c in (*FINDING_COLUMNS, "basis")})
+    columns: dict[str, Any] = {c: np.concatenate([p[c] for p in parts]) for c in (*FINDING_COLUMNS, "basis")
                                if c not in ("message", "row")}
     # messages a rule left pending (Context.household_findings): made when the findings are read
     messages = [p["message"] for p in parts]
@@ -148,5 +173,8 @@ def evaluate(validated: ValidatedRegister, policy: Policy, as_of: date) -> RuleO
         frame.insert(0, "rule", spec.id)
         if "severity" not in frame:
             frame.insert(1, "severity", spec.severity)
+        if "basis" not in frame:
+            frame.insert(len(frame.columns), "basis", "")
+        _set_severity(frame, spec.id, spec.severity, policy)
         frames.append(frame)
     return RuleOutcome(as_of, policy, _findings(frames), _skipped(policy), facts, county_facts(ctx))

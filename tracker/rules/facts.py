@@ -42,9 +42,9 @@ def whole_months(start: pd.Series, end: pd.Series) -> pd.Series:
     return months.round().astype("Int64")
 
 
-def month_end_after(base: pd.Series) -> pd.Series:
-    """The last day of the month following each date's month (NaT stays NaT)."""
-    months = base.to_numpy(dtype="datetime64[s]").astype("datetime64[M]") + np.timedelta64(2, "M")
+def month_end_after(base: pd.Series, months_after: int = 1) -> pd.Series:
+    """The last day of the ``months_after``-th month after each date's month (1: the next month; NaT stays NaT)."""
+    months = base.to_numpy(dtype="datetime64[s]").astype("datetime64[M]") + np.timedelta64(months_after + 1, "M")
     last = months.astype("datetime64[D]") - np.timedelta64(1, "D")
     return pd.Series(last.astype("datetime64[s]"), index=base.index)
 
@@ -170,11 +170,16 @@ def _procedure(ctx: Context) -> dict[str, pd.Series]:
         out[f"done_{key}"] = done
         missing += true(~done).astype(int)
     base = h["reported"].fillna(h["first_monitored"])
-    deadline = month_end_after(base)
-    deadline[true(carried)] = pd.Timestamp(ctx.policy.rectification_deadline)
+    rectification = pd.Timestamp(ctx.policy.rectification_deadline)
+    # carried over, or found by the rectification deadline: due by it (郑脱贫组〔2020〕2号 二、(一)(二)); found
+    # later: the county's monthly setting (豫脱贫组〔2020〕13号 五、(一) sets no day limit)
+    by_rectification = true(carried) | true(base <= rectification)
+    deadline = month_end_after(base, ctx.policy.monthly_deadline_months)
+    deadline[by_rectification] = rectification
     deadline[carried.isna()] = pd.NaT
     out["missing_steps"] = missing
     out["deadline"] = deadline
+    out["monthly_deadline"] = ~by_rectification & deadline.notna()
     out["overdue"] = ctx.monitored & (missing > 0) & true(ctx.day > deadline)
     return out
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import repeat
 from typing import Any, Literal, overload
 
 import numpy as np
 
 from tracker.common import paused_gc
+
+from .basis import BASES
 
 Severity = Literal["error", "warning", "information"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "information": 2}
@@ -27,6 +30,7 @@ class Finding:
     village: str | None = None
     sheet: str | None = None
     row: int | None = None
+    basis: str = ""  # "": the rule's own basis; else the part of the rule it rests on (tracker.rules.basis)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -39,11 +43,25 @@ class Finding:
             "next_action": self.next_action,
             "sheet": self.sheet,
             "row": self.row,
+            **grounds(self.rule, self.basis),
         }
 
 
-FIELDS = ("rule", "severity", "message", "next_action", "household", "township", "village", "sheet", "row")
+FIELDS = ("rule", "severity", "message", "next_action", "household", "township", "village", "sheet", "row", "basis")
 _AS_DICT_ORDER = ("rule", "severity", "household", "township", "village", "message", "next_action", "sheet", "row")
+
+
+@cache
+def _grounds(rule: str, variant: str) -> tuple[tuple[dict[str, str], ...], str | None]:
+    found = BASES.get(f"{rule}:{variant}" if variant else rule)
+    return ((), None) if found is None else (tuple(found.as_dicts()), found.setting or None)
+
+
+def grounds(rule: str, variant: str = "") -> dict[str, Any]:
+    """A finding's JSON fields of what it rests on: ``citations`` (document, clause, verbatim quote; empty when it
+    rests on no document) and ``setting`` (what the county's policy file or this system sets; null when none)."""
+    citations, setting = _grounds(rule, variant or "")
+    return {"citations": [dict(c) for c in citations], "setting": setting}
 
 
 class Pending:
@@ -130,5 +148,10 @@ class FindingList(Sequence[Finding]):
     def dicts(self) -> list[dict[str, Any]]:
         """``[f.as_dict() for f in self]`` without making the Finding objects."""
         columns = [self.column(name).tolist() for name in _AS_DICT_ORDER]
+        extra = [grounds(r, b) for r, b in zip(self.column("rule").tolist(), self.column("basis").tolist(),
+                                                strict=True)]
         with paused_gc():
-            return list(map(dict, map(zip, repeat(_AS_DICT_ORDER), zip(*columns, strict=True))))
+            out = list(map(dict, map(zip, repeat(_AS_DICT_ORDER), zip(*columns, strict=True))))
+            for item, more in zip(out, extra, strict=True):
+                item.update(more)
+            return out

@@ -33,13 +33,17 @@ DESCRIPTIONS: dict[str, str] = {
     "rectification_deadline": "集中整治完成期限（日期）",
     "income_drop_threshold": "收入大幅缩减的比例（0 到 1 之间）",
     "screening_interval_days": "行政村走访摸排的最长间隔（天）",
+    "monthly_deadline_months": "集中整治期限以后发现的户走完四步的期限（发现当月之后第几个月的月底）",
+    "severity": "改变规则的级别（规则编号: error、warning 或 information）",
 }
 
 #: Values only a county knows: present in the defaults file but empty, never guessed.
 COUNTY_KEYS: tuple[str, ...] = ("rural_dibao_annual", "urban_dibao_monthly", "registered_population")
 
 _AMOUNTS = ("monitoring_line", "poverty_line", "rural_dibao_annual", "urban_dibao_monthly")
-_COUNTS = ("registered_population", "screening_interval_days")
+_COUNTS = ("registered_population", "screening_interval_days", "monthly_deadline_months")
+_SEVERITIES = {"error": "error", "warning": "warning", "information": "information",
+               "问题": "error", "提醒": "warning", "提示": "information"}
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,19 @@ class Policy:
     rectification_deadline: date
     income_drop_threshold: float
     screening_interval_days: int
+    monthly_deadline_months: int = 1
+    severity: tuple[tuple[str, str], ...] = ()  # (rule id, or rule id:part, -> its severity) set by the county
 
     def as_dict(self) -> dict[str, Any]:
         """The values used, JSON-ready (the date as an ISO string, unset county values as null)."""
         out = asdict(self)
         out["rectification_deadline"] = self.rectification_deadline.isoformat()
+        out["severity"] = dict(self.severity)
         return out
+
+    def severity_of(self, key: str, default: str) -> str:
+        """The severity the county set for a rule (``key``: its id, or ``id:part``), else ``default``."""
+        return dict(self.severity).get(key, default)
 
     def missing(self, keys: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         """Those of ``keys`` that are unset (only the county-only values can be)."""
@@ -136,6 +147,8 @@ def _check_value(key: str, value: Any, where: str, problems: list[str]) -> Any:
         if key not in COUNTY_KEYS:
             problems.append(f"{label} 不能为空")
         return None
+    if key == "severity":
+        return _check_severity(value, label, problems)
     if key == "rectification_deadline":
         if isinstance(value, datetime):
             return value.date()
@@ -174,6 +187,33 @@ def _check_value(key: str, value: Any, where: str, problems: list[str]) -> Any:
     return value
 
 
+def _check_severity(value: Any, label: str, problems: list[str]) -> tuple[tuple[str, str], ...] | None:
+    """``{rule id: error | warning | information}`` (or 问题、提醒、提示); ``rule id:part`` for a part of a rule."""
+    from .basis import BASES
+
+    if value in ({}, ()):
+        return ()
+    if not isinstance(value, dict):
+        problems.append(f"{label} 应写成“规则编号: 级别”的列表，如\n      severity:\n"
+                        "        monitor.no_responsible: error")
+        return None
+    out, ok = [], True
+    for raw_rule, raw_level in value.items():
+        rule_id, level = str(raw_rule), _SEVERITIES.get(str(raw_level).strip())
+        if rule_id not in BASES:
+            close = difflib.get_close_matches(rule_id, list(BASES), n=1, cutoff=0.6)
+            hint = f"，是不是要写「{close[0]}」？" if close else "，规则编号见网站“检查规则”页"
+            problems.append(f"{label} 中不认识的规则「{rule_id}」{hint}")
+            ok = False
+        if level is None:
+            problems.append(f"{label} 中「{rule_id}」的级别「{raw_level}」不对，只能写 error、warning、information"
+                            "（或 问题、提醒、提示）")
+            ok = False
+        if ok:
+            out.append((rule_id, level))
+    return tuple(out) if ok else None
+
+
 def _merge(data: dict[Any, Any], where: str, merged: dict[str, Any], problems: list[str]) -> None:
     for raw_key, value in data.items():
         key = str(raw_key)
@@ -193,7 +233,7 @@ def load_policy(path: Path | None = None) -> Policy:
     defaults = _read(default_path, problems)
     _merge(defaults, DEFAULT_FILE_LABEL, merged, problems)
     for key in KEYS:
-        if key not in defaults:
+        if key not in defaults and key not in ("monthly_deadline_months", "severity"):
             problems.append(f"{DEFAULT_FILE_LABEL}：缺少参数 {key}（{DESCRIPTIONS[key]}）")
     if path is not None:
         override = _read(Path(path), problems)
@@ -204,4 +244,4 @@ def load_policy(path: Path | None = None) -> Policy:
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ConfigError(f"政策参数有 {len(problems)} 处错误，请修改后重试：\n{listing}")
-    return Policy(**{key: merged.get(key) for key in KEYS})
+    return Policy(**{key: merged[key] for key in KEYS if merged.get(key) is not None or key in COUNTY_KEYS})

@@ -46,8 +46,12 @@ def _progress(ctx: Context, facts: HouseholdFacts, hit: pd.Series, overdue: bool
         suffix = "（期限 " + deadline + " 已过）"
     else:
         suffix = np.where(deadline != "", "（截止 " + deadline + "）", "，并补填农户申报或发现日期")
-    return ctx.household_findings(hit, lambda: _progress_messages(ctx, h, f, states, missing, overdue),
-                                  actions + suffix)
+    found = ctx.household_findings(hit, lambda: _progress_messages(ctx, h, f, states, missing, overdue),
+                                   actions + suffix)
+    if overdue:  # past the county's monthly setting, not a document's deadline (tracker.rules.basis)
+        found.insert(len(found.columns), "basis", np.where(f["monthly_deadline"].to_numpy(dtype=bool), "monthly",
+                                                           "").astype(object))
+    return found
 
 
 def _progress_messages(ctx: Context, h: pd.DataFrame, f: pd.DataFrame, states: list[pd.Series],
@@ -63,11 +67,16 @@ def _progress_messages(ctx: Context, h: pd.DataFrame, f: pd.DataFrame, states: l
         _labels([state.isna().to_numpy() for state in states]),
         np.where(h["reported"].notna().to_numpy(), "农户申报或发现日期 " + dates(h["reported"]),
                  "首次纳入监测日期 " + dates(h["first_monitored"])),
+        f["monthly_deadline"].to_numpy(dtype=bool).tolist(),
         texts((ctx.day - f["deadline"]).dt.days.astype("Int64")) if overdue else np.full(len(h), "", dtype=object),
     )
     as_of = cn_date(ctx.as_of)
+    rectification = cn_date(ctx.policy.rectification_deadline)
+    months = ctx.policy.monthly_deadline_months
+    later = "次月" if months == 1 else f"当月之后第 {months} 个月的"
     messages = []
-    for old, first, deadline, old_steps, missing_steps, n_done, unknown, basis, late in zip(*columns, strict=True):
+    for old, first, deadline, old_steps, missing_steps, n_done, unknown, basis, monthly, late in zip(
+            *columns, strict=True):
         parts = []
         if old:
             parts.append(f"首次纳入监测日期 {first}，属于 {year - 1} 年底前已纳入监测的户，"
@@ -79,8 +88,11 @@ def _progress_messages(ctx: Context, h: pd.DataFrame, f: pd.DataFrame, states: l
             parts.append(f"{unknown}日期填写有误，暂不计入（见 tracker validate）")
         if not deadline:
             parts.append("农户申报或发现日期、首次纳入监测日期都没有有效日期，无法计算办理期限")
+        elif monthly:
+            parts.append(f"{basis}在集中整治期限 {rectification} 以后，按月动态调整：本县设定的期限是{later}"
+                         f"月底，即 {deadline}")
         elif not old:
-            parts.append(f"期限是{basis} 的次月月底，即 {deadline}")
+            parts.append(f"{basis}不晚于集中整治期限，要在 {deadline} 前按程序纳入监测、录入系统")
         if late:
             parts.append(f"到 {as_of} 已超过期限 {late} 天")
         messages.append("；".join(parts) + "。")

@@ -30,8 +30,13 @@ def emergency_minimum(ctx: Context, facts: HouseholdFacts) -> Findings:
     assert minimum is not None
     # the household's 家庭人口数 per measure, still whole numbers (Int64; NA where the household is unknown)
     people = pd.Series(ctx.h["people"].reindex(ctx.measure_household.to_numpy()).array, index=ctx.m.index)
+    # 监测对象 when the relief began (四、(四)): not a household whose risk was cleared before, nor 自然减少
+    owner = ctx.measure_household.to_numpy()
+    status = pd.Series(ctx.h["status"].reindex(owner).array, index=ctx.m.index)
+    cleared = pd.Series(ctx.h["cleared"].reindex(owner).array, index=ctx.m.index)
+    no_longer = (status == "自然减少") | ((status == "风险已消除") & true(cleared < ctx.m["start"]))
     hit = (mv.is_("kind", "临时救助") & mv.is_("relief_type", "急难型") & true(people >= 2)
-           & true(ctx.m["amount"] < minimum))
+           & true(ctx.m["amount"] < minimum) & ~no_longer.fillna(False).astype(bool))
 
     def messages() -> np.ndarray:
         amount = ctx.m.loc[hit, "amount"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from tracker.validate import ValidatedRegister
 
+from .basis import basis
 from .engine import RuleOutcome
 from .findings import SEVERITY_LABEL, Finding, FindingList
 from .registry import rule
@@ -62,7 +63,7 @@ def _policy_line(outcome: RuleOutcome) -> str:
 def _finding_lines(f: Finding, indent: str) -> list[str]:
     spec = rule(f.rule)
     return [
-        f"{indent}[{SEVERITY_LABEL[f.severity]}] {spec.title}（{f.rule}，{spec.clause}）",
+        f"{indent}[{SEVERITY_LABEL[f.severity]}] {spec.title}（{f.rule}，{basis(f.rule, f.basis).label}）",
         f"{indent}    {f.message}",
         f"{indent}    下一步：{f.next_action}",
     ]
