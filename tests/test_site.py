@@ -144,6 +144,33 @@ def test_guidance_shows_configured_numbers(site: Path) -> None:
     assert "户主身份证号" in dictionary and "脱贫监测户、边缘户" in dictionary
 
 
+def test_guidance_cites_document_and_clause(site: Path) -> None:
+    """Every citation of every rule is on the 政策依据 page with its verbatim phrase; the guide pages name their
+    document wherever they cite a clause, and say the documents' words (issue 22)."""
+    from tracker.rules import BASES
+
+    basis = " ".join(_soup(site / "guide" / "basis.html").get_text().split())
+    for key, grounds in BASES.items():
+        assert key in basis, key
+        for c in grounds.citations:
+            assert f"依据：{c.document} {c.clause}「{c.quote}」" in basis, (key, c)
+    rules = _soup(site / "guide" / "rules.html")
+    overdue = rules.select_one("h2#procedure-overdue").find_next("ul", class_="citations").get_text()
+    assert "郑脱贫组〔2020〕2号 二、(二)「此项工作与集中整治同步进行，于5月10日前完成」" in overdue
+    text = {name: " ".join(_soup(site / "guide" / f"{name}.html").get_text().split())
+            for name in ("scope", "procedure", "schedule", "assistance")}
+    assert "等多种途径收集相关信息" in text["scope"] and "三条途径" not in text["scope"]
+    assert "刚性支出明显超过上年度收入" in text["scope"]
+    assert "于 2020年5月10日 前完成（郑脱贫组〔2020〕2号 二、(二)）" in text["schedule"]
+    assert "各级扶贫、卫生健康、应急管理、残联等相关部门" in text["schedule"] and "医保" not in text["schedule"]
+    assert "不另起炉灶，减少不必要的填表报数" in text["schedule"]
+    assert "有法定赡养人但单独分户生活的老人户" in text["assistance"]
+    assert "本县设定从申报或发现的当月起，最迟在次月最后一天前走完四步" in text["procedure"]
+    for name, page in text.items():  # a clause is never cited without its document
+        for cited in re.findall(r"（([^（）]*[一二三四五六]、[^（）]*)）", page):
+            assert "号" in cited or cited.startswith(("13号", "2号")), (name, cited)
+
+
 def test_print_css_and_charts(site: Path) -> None:
     css = (site / "assets" / "tracker.css").read_text(encoding="utf-8")
     assert "@media print" in css and "size: A4" in css and ".page-break" in css

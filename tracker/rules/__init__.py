@@ -13,6 +13,7 @@ from tracker.common.lazy import exported
 
 #: public name -> the module of this package that holds it (a name equal to its module: the module)
 _PUBLIC = {
+    "Basis": "basis", "BASES": "basis", "basis": "basis", "Citation": "basis", "DOCUMENTS": "basis",
     "check_json": "report", "check_text": "report", "CHECKS": "engine", "CountyFacts": "facts", "CRITERIA": "facts",
     "DESCRIPTIONS": "policy", "evaluate": "engine", "exit_code": "report", "Finding": "findings", "HouseholdFact":
     "facts", "HouseholdFacts": "facts", "load_policy": "policy", "Policy": "policy", "ReliefFact": "facts", "rule":
@@ -24,6 +25,10 @@ __all__ = sorted(_PUBLIC)
 __getattr__, __dir__ = exported(__name__, _PUBLIC)
 
 if TYPE_CHECKING:
+    from .basis import BASES as BASES
+    from .basis import DOCUMENTS as DOCUMENTS
+    from .basis import Basis as Basis
+    from .basis import Citation as Citation
     from .engine import CHECKS as CHECKS
     from .engine import RuleOutcome as RuleOutcome
     from .engine import Skipped as Skipped

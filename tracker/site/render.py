@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from tracker.common import fmt, resource
 from tracker.history import Diff
 from tracker.register import load_contract
-from tracker.rules import DESCRIPTIONS, RULES, SEVERITY_LABEL
+from tracker.rules import BASES, DESCRIPTIONS, DOCUMENTS, RULES, SEVERITY_LABEL
 from tracker.validate import CODES
 
 from .checklist import checklist_for_township, county_checklist, month_title
@@ -45,6 +45,7 @@ GUIDE_PAGES = (
     ("guide/assistance.md", "帮扶措施", "guide/assistance.md.j2"),
     ("guide/schedule.md", "工作安排和期限", "guide/schedule.md.j2"),
     ("guide/rules.md", "检查规则", "guide/rules.md.j2"),
+    ("guide/basis.md", "政策依据", "guide/basis.md.j2"),
     ("guide/data-dictionary.md", "数据字典", "guide/data-dictionary.md.j2"),
     ("guide/how-to-fix.md", "怎样看校验报告", "guide/how-to-fix.md.j2"),
 )
@@ -111,18 +112,26 @@ def _policy_rows(model: SiteModel) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _example_deadline(found: date) -> date:
-    year, month = (found.year, found.month + 2) if found.month <= 10 else (found.year + 1, found.month - 10)
-    return date.fromordinal(date(year, month, 1).toordinal() - 1)
+def _example_deadline(found: date, months_after: int) -> date:
+    """The last day of the ``months_after``-th month after ``found``'s month (the county's monthly setting)."""
+    index = found.year * 12 + found.month - 1 + months_after + 1  # the month after that one
+    return date.fromordinal(date(index // 12, index % 12 + 1, 1).toordinal() - 1)
 
 
 def guide_pages(model: SiteModel, env: jinja2.Environment) -> list[Page]:
     """Public pages: no personal data, filled from the policy parameters, the rule registry and the contract."""
     found = date(model.policy.rectification_deadline.year, 6, 15)
-    values = {"p": model.policy, "rules": RULES, "contract": load_contract(),
+    # each rule with what it rests on: its own basis, then any part resting on something else (procedure.overdue)
+    grounds = [(spec, [(key.partition(":")[2], b) for key, b in BASES.items() if key.partition(":")[0] == spec.id])
+               for spec in RULES]
+    values = {"p": model.policy, "rules": RULES, "contract": load_contract(), "documents": DOCUMENTS,
+              "grounds": grounds,
+              "later": "次月" if model.policy.monthly_deadline_months == 1
+              else f"当月之后第 {model.policy.monthly_deadline_months} 个月的",
               "steps": [("村级初选", "村级评议日期"), ("乡镇审核", "乡镇审核日期 · 审核人"),
                         ("县级确定", "县级确定日期"), ("信息录入", "系统录入日期")],
-              "example_found": found, "example_deadline": _example_deadline(found)}
+              "example_found": found,
+              "example_deadline": _example_deadline(found, model.policy.monthly_deadline_months)}
     pages = []
     for path, title, template in GUIDE_PAGES:
         title = "政策指引" if title == "概述" else title
