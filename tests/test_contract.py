@@ -19,16 +19,35 @@ def _contract_data() -> dict:  # type: ignore[type-arg]
     return yaml.safe_load((resource("schemas") / "register.yaml").read_text(encoding="utf-8"))
 
 
-def test_enabling_a_category_in_yaml(tmp_path: Path) -> None:
+def test_a_county_narrows_the_categories_in_yaml(tmp_path: Path) -> None:
+    """The 2021+ categories are allowed out of the box; a county that keeps only the 2020 ones removes them (and
+    their roles) from its contract, and they become enum errors."""
     data = _contract_data()
     households = next(t for t in data["tabs"] if t["key"] == "households")
     category = next(c for c in households["columns"] if c["key"] == "category")
-    category["values"].append("突发严重困难户")
+    category["values"] = ["脱贫监测户", "边缘户"]
+    category["roles"] = {"脱贫监测户": "stable_risk", "边缘户": "edge"}
+    category["synonyms"] = {}
     path = tmp_path / "register.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     reg = register(households=[household(1, **{"监测类别": "突发严重困难户"})])
-    assert not validate(reg, load_contract(path), today=date(2020, 7, 1)).errors
-    assert validate(reg, today=date(2020, 7, 1)).errors[0].code == "enum"
+    assert not validate(reg, today=date(2020, 7, 1)).errors
+    assert validate(reg, load_contract(path), today=date(2020, 7, 1)).errors[0].code == "enum"
+
+
+def test_roles_and_synonyms_are_checked_with_every_other_key() -> None:
+    data = _contract_data()
+    households = next(t for t in data["tabs"] if t["key"] == "households")
+    category = next(c for c in households["columns"] if c["key"] == "category")
+    category["roles"]["贫困户"] = "poor"
+    category["synonyms"]["边缘易致贫人口"] = "边缘人口"
+    category["synonyms"]["边缘户"] = "边缘户"
+    with pytest.raises(ConfigError) as caught:
+        parse_contract(data, "test")
+    message = str(caught.value)
+    assert "roles 里的「贫困户」不在 values 中" in message
+    assert "synonyms 里「边缘易致贫人口」对应的「边缘人口」不在 values 中" in message
+    assert "synonyms 里的「边缘户」本身就是允许的取值" in message
 
 
 def test_adding_an_optional_column(tmp_path: Path) -> None:

@@ -136,6 +136,7 @@ def test_long_or_comma_lists_go_to_a_hidden_tab(tmp_path: Path) -> None:
     data = yaml.safe_load((resource("schemas") / "register.yaml").read_text(encoding="utf-8"))
     status = next(c for c in data["tabs"][1]["columns"] if c["key"] == "status")
     status["values"] = [f"很长很长的监测状态名称第{i}种" for i in range(30)] + ["带,逗号的状态"]
+    status["roles"], status["synonyms"] = {}, {}
     contract = parse_contract(data, "test")
     path = tmp_path / "long.xlsx"
     write_template_xlsx(path, contract, rows=10)

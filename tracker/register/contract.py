@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,8 @@ import yaml
 from tracker.common import ConfigError, resource
 
 COLUMN_TYPES = ("text", "integer", "number", "date", "enum", "multi", "bool", "id_number", "phone", "code")
-_COLUMN_KEYS = {"key", "header", "aliases", "type", "required", "values", "min", "max", "digits", "help"}
+_COLUMN_KEYS = {"key", "header", "aliases", "type", "required", "values", "min", "max", "digits", "help", "roles",
+                "synonyms"}
 _TAB_KEYS = {"key", "name", "required", "rows_required", "columns", "unique", "unique_across", "references",
              "date_order"}
 
@@ -34,6 +35,27 @@ class Column:
     max: float | None = None
     digits: int | None = None
     help: str = ""
+    roles: tuple[tuple[str, str], ...] = ()  # (allowed value, the role rules know it by)
+    synonyms: tuple[tuple[str, str], ...] = ()  # (another spelling counties use, the allowed value it stands for)
+
+    @cached_property
+    def role_of(self) -> dict[str, str]:
+        """Allowed value -> its role (rules read roles, never values: tracker.rules.context)."""
+        return dict(self.roles)
+
+    def values_with(self, *roles: str) -> tuple[str, ...]:
+        """The allowed values whose role is one of ``roles``."""
+        return tuple(v for v, r in self.roles if r in roles)
+
+    @cached_property
+    def canonical(self) -> dict[str, str]:
+        """Spelling (folded as cells are: NFKC, no surrounding spaces) -> the allowed value it stands for."""
+        return {fold_value(s): v for s, v in self.synonyms}
+
+
+def fold_value(text: str) -> str:
+    """A value as the cell parsers leave it: NFKC, no surrounding spaces."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
 
 
 @dataclass(frozen=True)
@@ -139,6 +161,21 @@ def _check_column(raw: Any, where: str, problems: list[str]) -> Column | None:
             problems.append(f"{where}：{bound} 必须是数字")
     if not all(isinstance(v, str | int) for v in values):
         problems.append(f"{where}：values 里只能写文字")
+    roles, synonyms = raw.get("roles") or {}, raw.get("synonyms") or {}
+    allowed = {str(v) for v in values}
+    if not isinstance(roles, dict) or not isinstance(synonyms, dict):
+        problems.append(f"{where}：roles 写成「取值: 角色」，synonyms 写成「别的写法: 取值」")
+        roles, synonyms = {}, {}
+    if not allowed:  # (already reported: an enum without values)
+        roles, synonyms = {}, {}
+    for value in roles:
+        if str(value) not in allowed:
+            problems.append(f"{where}：roles 里的「{value}」不在 values 中")
+    for spelling, value in synonyms.items():
+        if str(value) not in allowed:
+            problems.append(f"{where}：synonyms 里「{spelling}」对应的「{value}」不在 values 中")
+        if str(spelling) in allowed:
+            problems.append(f"{where}：synonyms 里的「{spelling}」本身就是允许的取值，不必再写")
     if len(problems) > before:
         return Column(key=str(raw.get("key") or ""), header=str(raw.get("header") or ""), type="text") \
             if raw.get("key") else None
@@ -153,6 +190,8 @@ def _check_column(raw: Any, where: str, problems: list[str]) -> Column | None:
         max=raw.get("max"),
         digits=raw.get("digits"),
         help=str(raw.get("help") or ""),
+        roles=tuple((str(v), str(r)) for v, r in roles.items()),
+        synonyms=tuple((str(s), str(v)) for s, v in synonyms.items()),
     )
 
 

@@ -34,8 +34,8 @@ def assist_none(ctx: Context, facts: HouseholdFacts) -> Findings:
 
 def assist_mismatch(ctx: Context, facts: HouseholdFacts) -> Findings:
     f, hv = facts.frame, ctx.households
-    able = hv.is_("labor", "有劳动能力") & ~f["active_dev"]
-    unable = hv.is_("labor", "无劳动能力") & ~f["active_protect"]
+    able = hv.has_role("labor", "can") & ~f["active_dev"]
+    unable = hv.has_role("labor", "cannot") & ~f["active_protect"]
     hit = _judgeable(ctx, facts) & (f["active_measures"] > 0) & (able | unable)
     rows = hit.index[hit.to_numpy()]
     has_labor = able[rows].to_numpy()
@@ -60,8 +60,10 @@ def gradual_exit(ctx: Context, facts: HouseholdFacts) -> Findings:
     months = facts.frame["exit_months"]
     recorded = hv.known("dibao_exit_start") & hv.known("dibao_exit_end")
     unclear = hv.invalid("dibao_exit_start") | hv.invalid("dibao_exit_end")
-    poor = hv.is_("category", "脱贫监测户") & true(months != 12)
-    edge = hv.is_("category", "边缘户") & true((months < 6) | (months > 12))
+    # 12 months for the formerly registered poor; 6—12 for the others (边缘户, and 突发严重困难户 alike: not 建档立卡)
+    formerly_poor = hv.has_role("category", "stable_risk")
+    poor = formerly_poor & true(months != 12)
+    edge = hv.has_role("category", "edge", "sudden_hardship") & true((months < 6) | (months > 12))
     wrong_length = on_dibao & recorded & (poor | edge)
     unrecorded = pd.Series(False, index=h.index)
     if p.rural_dibao_annual is not None and p.dibao_exit_ceiling is not None:
@@ -72,7 +74,7 @@ def gradual_exit(ctx: Context, facts: HouseholdFacts) -> Findings:
     sub = h.loc[hit]
     wrong = wrong_length[hit].to_numpy()
     category = texts(sub["category"])
-    should = np.where(category == "脱贫监测户", "12 个月", "6—12 个月")
+    should = np.where(formerly_poor[hit].to_numpy(), "12 个月", "6—12 个月")
 
     def messages() -> np.ndarray:
         start, end = dates(sub["dibao_exit_start"]), dates(sub["dibao_exit_end"])

@@ -126,6 +126,22 @@ class TabView:
     def empty(self, key: str) -> pd.Series:
         return ~self.known(key) & ~self.invalid(key)
 
+    def has_role(self, key: str, *roles: str) -> pd.Series:
+        """Per row: is the (valid) value one whose role (schemas/register.yaml ``roles``) is among ``roles``?
+        Rules read roles, never values, so a county's 边缘易致贫户 is judged as its 边缘户."""
+        out = pd.Series(False, index=self.values.index)
+        for value in self.table.tab.column(key).values_with(*roles):
+            out |= self.is_(key, value)
+        return out
+
+    def role(self, key: str) -> pd.Series:
+        """Per row: the role of the value (None where empty, invalid or without a role)."""
+        column = self.table.tab.column(key)
+        out = pd.Series(None, index=self.values.index, dtype=object)
+        for value, role in column.roles:
+            out[self.is_(key, value).to_numpy()] = role
+        return out
+
     def is_(self, key: str, value: str) -> pd.Series:
         encoded = self._encoded(key)
         if encoded is not None:
@@ -202,7 +218,7 @@ class Context:
             measure_household = _owners(h.values["household_id"], m.values["household_id"])
         return cls(policy=policy, as_of=as_of, households=h, measures=m, villages=views["villages"],
                    household_id=h.written("household_id", fill=""),
-                   monitored=h.is_("status", "监测中"), measure_household=measure_household)
+                   monitored=h.has_role("status", "monitoring"), measure_household=measure_household)
 
     @property
     def h(self) -> pd.DataFrame:

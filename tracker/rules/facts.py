@@ -197,8 +197,8 @@ def _measures(ctx: Context, active: pd.Series) -> dict[str, pd.Series]:
     return {
         "active_measures": ctx.measures_per_household(active),
         "measures_unknown": ctx.per_household(unknown | kind_unknown),
-        "active_dev": ctx.per_household(active & (mv.is_("kind", "产业帮扶") | mv.is_("kind", "就业帮扶"))),
-        "active_protect": ctx.per_household(active & mv.is_("kind", "兜底保障")),
+        "active_dev": ctx.per_household(active & mv.has_role("kind", "development")),
+        "active_protect": ctx.per_household(active & mv.has_role("kind", "protection")),
     }
 
 
@@ -215,7 +215,7 @@ def _gradual_exit(ctx: Context) -> dict[str, pd.Series]:
 
 def _relief(ctx: Context) -> pd.DataFrame:
     m = ctx.m
-    relief = ctx.measures.is_("kind", "临时救助")
+    relief = ctx.measures.has_role("kind", "relief")
     frame = pd.DataFrame({"household_row": ctx.measure_household, "amount": m["amount"],
                           "relief_type": m["relief_type"], "approval_level": m["approval_level"]})[relief]
     limit = ctx.policy.relief_township_limit

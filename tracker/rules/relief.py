@@ -15,7 +15,7 @@ def approval_level(ctx: Context, facts: HouseholdFacts) -> Findings:
     mv, p = ctx.measures, ctx.policy
     limit = p.relief_township_limit
     assert limit is not None
-    hit = mv.is_("kind", "临时救助") & true(ctx.m["amount"] > limit) & mv.is_("approval_level", "乡镇")
+    hit = mv.has_role("kind", "relief") & true(ctx.m["amount"] > limit) & mv.is_("approval_level", "乡镇")
 
     def messages() -> np.ndarray:
         return ("临时救助 " + money(ctx.m.loc[hit, "amount"]) + f"，超过城市月低保标准 {yuan(p.urban_dibao_monthly)}"
@@ -32,10 +32,10 @@ def emergency_minimum(ctx: Context, facts: HouseholdFacts) -> Findings:
     people = pd.Series(ctx.h["people"].reindex(ctx.measure_household.to_numpy()).array, index=ctx.m.index)
     # 监测对象 when the relief began (四、(四)): not a household whose risk was cleared before, nor 自然减少
     owner = ctx.measure_household.to_numpy()
-    status = pd.Series(ctx.h["status"].reindex(owner).array, index=ctx.m.index)
+    status = pd.Series(ctx.households.role("status").reindex(owner).array, index=ctx.m.index)
     cleared = pd.Series(ctx.h["cleared"].reindex(owner).array, index=ctx.m.index)
-    no_longer = (status == "自然减少") | ((status == "风险已消除") & true(cleared < ctx.m["start"]))
-    hit = (mv.is_("kind", "临时救助") & mv.is_("relief_type", "急难型") & true(people >= 2)
+    no_longer = (status == "natural_decrease") | ((status == "cleared") & true(cleared < ctx.m["start"]))
+    hit = (mv.has_role("kind", "relief") & mv.is_("relief_type", "急难型") & true(people >= 2)
            & true(ctx.m["amount"] < minimum) & ~no_longer.fillna(False).astype(bool))
 
     def messages() -> np.ndarray:

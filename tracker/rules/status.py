@@ -8,23 +8,23 @@ import numpy as np
 from .context import Context, Findings, true
 from .facts import HouseholdFacts
 from .registry import rule
-from .wording import join, money, yuan
+from .wording import join, money, texts, yuan
 
 
-def _below_poverty(ctx: Context, category: str, rule_id: str) -> Findings:
+def _below_poverty(ctx: Context, role: str, rule_id: str) -> Findings:
     line = ctx.policy.poverty_line
-    hit = ctx.households.is_("category", category) & ctx.monitored & true(ctx.h["income_per_capita"] < line)
-    return ctx.household_findings(hit, lambda: f"{category}，人均可支配收入 "
+    hit = ctx.households.has_role("category", role) & ctx.monitored & true(ctx.h["income_per_capita"] < line)
+    return ctx.household_findings(hit, lambda: texts(ctx.h.loc[hit, "category"]) + "，人均可支配收入 "
                                   + money(ctx.h.loc[hit, "income_per_capita"]) + f"，低于国家扶贫标准 {yuan(line)}。",
                                   rule(rule_id).next_action)
 
 
 def should_register(ctx: Context, facts: HouseholdFacts) -> Findings:
-    return _below_poverty(ctx, "边缘户", "edge.should_register")
+    return _below_poverty(ctx, "edge", "edge.should_register")
 
 
 def returned_to_poverty(ctx: Context, facts: HouseholdFacts) -> Findings:
-    return _below_poverty(ctx, "脱贫监测户", "monitor.returned_to_poverty")
+    return _below_poverty(ctx, "stable_risk", "monitor.returned_to_poverty")
 
 
 def no_responsible(ctx: Context, facts: HouseholdFacts) -> Findings:
@@ -38,7 +38,7 @@ def premature(ctx: Context, facts: HouseholdFacts) -> Findings:
     no_date = hv.empty("cleared")
     low = true(h["income_per_capita"] < line)
     costly = true(h["rigid_expense"] > h["last_year_income"])
-    hit = hv.is_("status", "风险已消除") & (no_date | low | costly)
+    hit = hv.has_role("status", "cleared") & (no_date | low | costly)
 
     def messages() -> np.ndarray:
         sub = h.loc[hit]

@@ -38,7 +38,7 @@ from .engine import RuleOutcome
 from .findings import Finding
 from .registry import rule
 
-EXITED = ("风险已消除", "自然减少")  # statuses after which a new warning means the risk may be back
+EXITED = ("cleared", "natural_decrease")  # status roles after which a new warning means the risk may be back
 WARNING_RULES = ("warning.monitored", "warning.cleared", "warning.unmonitored")
 #: The next action of a lead no village could be given (the registry's is the village's).
 COUNTY_ACTION = ("请县级扶贫部门查明此人所在的乡镇、行政村，交所在村尽快入户走访核实：符合监测范围的，按程序纳入监测"
@@ -175,19 +175,21 @@ def match(validated: ValidatedRegister, lists: WarningLists, outcome: RuleOutcom
     places = _places(validated)
     h = ctx.h
     sheet = ctx.households.sheet
+    roles = ctx.households.role("status")
     hits: list[WarningHit] = []
     findings: list[Finding] = []
     for entry in lists.valid_rows():
         found = people.get(entry.id_number)
         if found is not None:
             row, person = found.household_row, _who(validated, found)
-            status = fmt.text(h.at[row, "status"])
-            rule_id = "warning.cleared" if status in EXITED else "warning.monitored"
+            status, role = fmt.text(h.at[row, "status"]), roles.at[row]
+            rule_id = "warning.cleared" if role in EXITED else "warning.monitored"
             if rule_id == "warning.cleared":
-                since = fmt.cn_date(h.at[row, "cleared"]) if status == "风险已消除" else ""
+                since = fmt.cn_date(h.at[row, "cleared"]) if role == "cleared" else ""
                 state = f"该户已{f'于{since}' if since else ''}标注“{status}”，返贫致贫风险可能再次出现"
             else:
-                state = "" if status == "监测中" else f"该户监测状态为“{status}”" if status else "该户监测状态未能识别"
+                state = ("" if role == "monitoring" else f"该户监测状态为“{status}”" if status
+                         else "该户监测状态未能识别")
             detail = "；".join(p for p in (person, state) if p)
             message = f"{headline(entry)}（{_origin(entry)}）：{detail}。"
             hit = WarningHit(entry, rule_id, row, str(ctx.household_id.at[row]), person, status,

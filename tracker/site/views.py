@@ -68,6 +68,7 @@ class HouseholdView:
     phone_masked: str
     category: str
     status: str
+    in_monitoring: bool  # the status's role is monitoring (监测中, or a spelling of it)
     people: str
     people_count: int | None
     income: str
@@ -92,7 +93,7 @@ class HouseholdView:
 
     @property
     def monitored(self) -> bool:
-        return self.status == "监测中"
+        return self.in_monitoring
 
     def has_rule(self, rule: str) -> bool:
         return any(f.rule == rule for f in self.findings)
@@ -324,6 +325,7 @@ class _Builder:
                 id_masked=fmt.mask_id(h.get("head_id_number")),
                 phone_masked=fmt.mask_phone(h.get("phone")),
                 category=fmt.text(h.get("category")), status=fmt.text(h.get("status")),
+                in_monitoring=bool(fact and fact.monitored),
                 people=fmt.text(people), people_count=None if fmt.is_missing(people) else int(people),
                 income=fmt.yuan(h.get("income_per_capita")),
                 income_note=_income_note(h.get("income_per_capita"), policy),

@@ -37,7 +37,15 @@ def parse(col: Column, raw: pd.Series) -> cells.Parsed:
     """Parse a raw column (object Series) as its contract type says."""
     if col.type == "code":
         return cells.parse_code(raw, col.digits or 0)
-    return _PARSERS[col.type](raw)
+    parsed = _PARSERS[col.type](raw)
+    if col.synonyms:  # another spelling counties use stands for its allowed value (shown in that form)
+        same = col.canonical
+        if col.type == "multi":
+            values = parsed.values.map(lambda items: tuple(same.get(i, i) for i in items), na_action="ignore")
+        else:
+            values = parsed.values.map(lambda v: same.get(v, v), na_action="ignore").astype(parsed.values.dtype)
+        parsed = cells.Parsed(values, parsed.bad, parsed.missing)
+    return parsed
 
 
 @dataclass(eq=False)
