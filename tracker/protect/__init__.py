@@ -19,6 +19,7 @@ _PUBLIC = {
     "encryption", "password_keys": "kdf_cache", "protect": "forms", "read_secrets": "secrets_file",
     "resolve_secrets": "secrets_file", "Secrets": "passwords", "url_of": "serve", "write_secrets": "secrets_file",
     "write_sheets": "sheets", "staged_sheets": "sheets", "check_strength": "passwords", "MIN_GUESSES": "strength",
+    "LoginLimiter": "login_limit",
 }
 __all__ = sorted(_PUBLIC)
 __getattr__, __dir__ = exported(__name__, _PUBLIC)
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from .forms import protect as protect
     from .kdf_cache import key_files as key_files
     from .kdf_cache import password_keys as password_keys
+    from .login_limit import LoginLimiter as LoginLimiter
     from .passwords import (
         GENERATED_BITS as GENERATED_BITS,
     )
