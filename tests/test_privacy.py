@@ -270,7 +270,7 @@ def test_weak_password_fails_with_one_sentence(built: Built, tmp_path: Path,
     code = main(["build", "--source", str(built.register), "--out", str(out), "--secrets", str(weak)])
     err = capsys.readouterr().err.strip()
     assert code == 2 and not out.exists()
-    assert err.startswith("错误：县级的密码强度不够") and "\n" not in err and "qinghe123456789a" not in err, err
+    assert err.startswith("错误：县级的密码太容易猜") and "\n" not in err and "qinghe123456789a" not in err, err
 
 
 def test_weak_password_cli_exit_code_and_no_traceback(built: Built, tmp_path: Path) -> None:

@@ -180,6 +180,8 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
     with timer.stage("model"), paused_gc():  # tens of thousands of small acyclic views
         model = build_site_model(validated, outcome, vanished=history.vanished)
         passwords = secrets(model) if callable(secrets) else secrets
+        # Checked again now that the register's place names are known: a password made of them is refused.
+        passwords.check([model.county, *(n for t in model.townships for n in (t.name, *(v.name for v in t.villages)))])
         built_at = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y年%-m月%-d日 %H:%M")
         plan = plan_pages(model, RenderContext(built_at=built_at, demo=demo, month_changes=history.month_changes,
                                                archive_months=history.archive_months))

@@ -1,6 +1,6 @@
-"""Who may read what: site passwords (strength policy, generation, distribution sheets, the secrets file), the password
-levels, encrypting a page into the mkdocs-encryptcontent form, the key caches, and ``tracker serve`` (HTTPS,
-optional login).
+"""Who may read what: site passwords (strength policy, the strength estimate, generation, distribution sheets, the
+secrets file), the password levels, encrypting a page into the mkdocs-encryptcontent form, the key caches, and
+``tracker serve`` (HTTPS, optional login).
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from tracker.common.lazy import exported
 #: public name -> the module of this package that holds it (a name equal to its module: the module)
 _PUBLIC = {
     "BasicAuth": "serve", "check_kdf_pow": "encryption", "check_location": "secrets_file", "decrypt_js": "forms",
-    "DEFAULT_CERT_DIR": "serve", "demo_secrets": "secrets_file", "distribution_sheets": "passwords",
+    "DEFAULT_CERT_DIR": "serve", "demo_secrets": "secrets_file", "distribution_sheets": "sheets",
     "ENV_SERVE_PASSWORD": "serve", "fold": "passwords", "generate_secrets": "passwords", "GENERATED_BITS":
     "passwords", "KDF_POW": "encryption", "key_files": "kdf_cache", "KeyRing": "forms", "level_keys": "forms",
     "make_certificate": "serve", "make_server": "serve", "missing_places": "encryption", "password_inventory":
     "encryption", "password_keys": "kdf_cache", "protect": "forms", "read_secrets": "secrets_file",
     "resolve_secrets": "secrets_file", "Secrets": "passwords", "url_of": "serve", "write_secrets": "secrets_file",
-    "write_sheets": "passwords"
+    "write_sheets": "sheets", "staged_sheets": "sheets", "check_strength": "passwords", "MIN_GUESSES": "strength",
+    "LoginLimiter": "login_limit",
 }
 __all__ = sorted(_PUBLIC)
 __getattr__, __dir__ = exported(__name__, _PUBLIC)
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from .forms import protect as protect
     from .kdf_cache import key_files as key_files
     from .kdf_cache import password_keys as password_keys
+    from .login_limit import LoginLimiter as LoginLimiter
     from .passwords import (
         GENERATED_BITS as GENERATED_BITS,
     )
@@ -49,16 +51,13 @@ if TYPE_CHECKING:
         Secrets as Secrets,
     )
     from .passwords import (
-        distribution_sheets as distribution_sheets,
+        check_strength as check_strength,
     )
     from .passwords import (
         fold as fold,
     )
     from .passwords import (
         generate_secrets as generate_secrets,
-    )
-    from .passwords import (
-        write_sheets as write_sheets,
     )
     from .secrets_file import (
         check_location as check_location,
@@ -93,3 +92,7 @@ if TYPE_CHECKING:
     from .serve import (
         url_of as url_of,
     )
+    from .sheets import distribution_sheets as distribution_sheets
+    from .sheets import staged_sheets as staged_sheets
+    from .sheets import write_sheets as write_sheets
+    from .strength import MIN_GUESSES as MIN_GUESSES

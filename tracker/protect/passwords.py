@@ -1,4 +1,4 @@
-"""Site passwords: the strength policy, generated passwords and the per-township distribution sheets.
+"""Site passwords: the strength policy, generated passwords and the passwords of one county (:class:`Secrets`).
 
 Three levels of password (see :mod:`tracker.protect.encryption` for how they become page keys):
 
@@ -6,11 +6,11 @@ Three levels of password (see :mod:`tracker.protect.encryption` for how they bec
 * **township** (乡镇) — opens its township page, its checklist and each of its villages;
 * **village** (村) — opens that village's page only.
 
-Policy (:func:`check_strength`): every password must carry at least :data:`MIN_BITS` = 80 bits of
-estimated entropy and be at least :data:`MIN_LENGTH` characters long, and no two places may share a
-password (a village password equal to its township's would open the township).  80 bits matter because
-the site is static: whoever holds a copy of the files can guess offline, with no rate limit, against the
-keystore entries every protected page carries (PBKDF2-SHA256, see :data:`tracker.protect.encryption.KDF_POW`).
+Policy (:func:`check_strength`): every password must be at least :data:`MIN_LENGTH` characters long and
+take at least :data:`tracker.protect.strength.MIN_GUESSES` = 10^16 guesses, and no two places may share a
+password (a village password equal to its township's would open the township).  The guesses matter because the
+site is static: whoever holds a copy of the files can guess offline, with no rate limit, against the keystore
+entries every protected page carries (PBKDF2-SHA256, see :data:`tracker.protect.encryption.KDF_POW`).
 
 Generated passwords (:func:`generate_password`) are made to be read aloud over the phone and typed on
 any keyboard: four groups of three pinyin syllables and one group of three digits, e.g.
@@ -21,32 +21,30 @@ way), each digit uniformly from 0-9, all from :class:`secrets.SystemRandom` unle
 with a letter group twice or fewer than 6 different syllables, about 1 in 40,000, are drawn again: this
 costs less than 0.0001 bit, and lets the policy treat ``bababa-bababa-...`` written by a person as weak).
 
-Passwords chosen by people are estimated conservatively (:func:`estimate_bits`): a letter counts
-4.7 bits when it starts a run of letters and only 2 bits inside the run (words and pinyin are
-predictable), a digit 3.3 bits, an upper-case letter inside a run 1 bit extra, any other character
-5 bits; a character repeating the previous one, continuing an ascending or descending sequence
-(``abc``, ``321``), repeating an earlier stretch of three or more characters, or belonging to a common
-pattern (``password``, ``123456``, ``qwerty``, ``woaini``, ...) counts nothing; and the total never
-exceeds the brute-force bound length x log2(alphabet).  A person-chosen password therefore needs to be
-long and random-looking; ``tracker passwords generate`` is the easy way.
+Passwords chosen by people are estimated with zxcvbn, fed with pinyin, the register's trade words, years and
+the register's own place names (:mod:`tracker.protect.strength`): a password built from place names, pinyin,
+years, sequences or repeats is refused however its parts are separated or spelled (characters, pinyin, upper
+case).  ``tracker passwords generate`` is the easy way to a password that passes.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import random
 import re
 import secrets as _secrets
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.common import ConfigError
 
-MIN_BITS = 80
+from .strength import MIN_GUESSES, Estimator
+
 MIN_LENGTH = 16
+#: The bar of :func:`check_strength` in bits (log2 of :data:`MIN_GUESSES`, about 53.2).
+MIN_BITS = math.log2(MIN_GUESSES)
 
 #: 64 pinyin syllables of one consonant + one vowel: unambiguous to split, to say and to type.
 SYLLABLES = (
@@ -64,15 +62,6 @@ GENERATED_BITS = GROUPS * SYLLABLES_PER_GROUP * math.log2(len(SYLLABLES)) + DIGI
 _SYLLABLE_RE = "(?:" + "|".join(SYLLABLES) + ")"
 GENERATED_RE = re.compile(
     rf"(?:{_SYLLABLE_RE}{{{SYLLABLES_PER_GROUP}}}{SEPARATOR}){{{GROUPS}}}\d{{{DIGITS}}}")
-
-#: Stretches that add (almost) nothing to a password however long they make it.
-COMMON_PATTERNS = (
-    "password", "passw0rd", "p@ssw0rd", "admin", "root", "login", "welcome", "letmein", "iloveyou", "monkey",
-    "dragon", "master", "qwerty", "asdfgh", "zxcvbn", "qazwsx", "1qaz2wsx", "abc123", "123456", "654321",
-    "111111", "888888", "666666", "520520", "5201314", "woaini", "nihao", "mima", "fanpin", "fangfanpin",
-    "jiance", "tuopin", "zhengfu", "xianwei",
-)
-_KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
 def _varied(password: str) -> bool:
@@ -93,92 +82,48 @@ def generate_password(rng: random.Random | None = None) -> str:
             return password
 
 
-def _class(ch: str) -> str:
-    if ch.isascii() and ch.isdigit():
-        return "digit"
-    if ch.isascii() and ch.isalpha():
-        return "letter"
-    return "other"
+#: What made a refused password cheap, by zxcvbn's pattern or dictionary name, in the words of the message.
+_FOUND = {
+    "user_inputs": "名册里的地名", "pinyin": "拼音", "register": "常用词（县、村、监测、密码等）",
+    "years": "年份", "date": "日期", "regex": "年份", "sequence": "连续的字母或数字", "repeat": "重复",
+    "spatial": "键盘上连着的键",
+    "passwords": "常见密码", "english_wikipedia": "英文单词", "us_tv_and_film": "英文单词", "surnames": "人名",
+    "male_names": "人名", "female_names": "人名",
+}
 
 
-def _alphabet(password: str) -> int:
-    size = 0
-    if any(c.isascii() and c.islower() for c in password):
-        size += 26
-    if any(c.isascii() and c.isupper() for c in password):
-        size += 26
-    if any(c.isascii() and c.isdigit() for c in password):
-        size += 10
-    if any(c.isascii() and not c.isalnum() for c in password):
-        size += 33
-    if any(not c.isascii() for c in password):
-        size += 100  # a person picks Chinese characters from a few hundred common ones, in phrases
-    return max(size, 1)
+def is_generated(password: str) -> bool:
+    """True for the format of :func:`generate_password` with varied syllables (its strength is exact)."""
+    return bool(GENERATED_RE.fullmatch(password)) and _varied(password)
 
 
-def _pattern_mask(password: str) -> list[bool]:
-    """True for each character inside a common pattern or a keyboard run of four or more."""
-    low = password.lower()
-    masked = [False] * len(password)
-    for pattern in COMMON_PATTERNS:
-        start = low.find(pattern)
-        while start >= 0:
-            masked[start:start + len(pattern)] = [True] * len(pattern)
-            start = low.find(pattern, start + 1)
-    for row in _KEYBOARD_ROWS:
-        for seq in (row, row[::-1]):
-            for i in range(len(seq) - 3):
-                start = low.find(seq[i:i + 4])
-                while start >= 0:
-                    masked[start:start + 4] = [True] * 4
-                    start = low.find(seq[i:i + 4], start + 1)
-    return masked
-
-
-def _repeat_mask(password: str) -> list[bool]:
-    """True for each character of a stretch of three or more that already appeared earlier."""
-    masked = [False] * len(password)
-    for i in range(1, len(password) - 2):
-        if password.find(password[i:i + 3]) < i:
-            masked[i:i + 3] = [True] * 3
-    return masked
-
-
-def estimate_bits(password: str) -> float:
-    """Estimated entropy in bits: exact for the generated format, conservative otherwise (module docstring)."""
-    if GENERATED_RE.fullmatch(password) and _varied(password):
+def estimate_bits(password: str, names: Iterable[str] = ()) -> float:
+    """Bits of strength: exact for the generated format, else log2 of zxcvbn's guesses with ``names`` known."""
+    if is_generated(password):
         return GENERATED_BITS
-    masked = [a or b for a, b in zip(_pattern_mask(password), _repeat_mask(password), strict=True)]
-    bits = 0.0
-    for i, ch in enumerate(password):
-        prev = password[i - 1] if i else ""
-        if masked[i]:
-            continue
-        if prev and (ch == prev or (_class(ch) == _class(prev) != "other" and abs(ord(ch) - ord(prev)) == 1)):
-            continue  # repetition or sequence
-        kind = _class(ch)
-        if kind == "letter":
-            in_run = bool(prev) and _class(prev) == "letter"
-            bits += 2.0 + (1.0 if ch.isupper() else 0.0) if in_run else math.log2(26)
-        elif kind == "digit":
-            bits += math.log2(10)
-        else:
-            bits += 5.0
-    return min(bits, len(password) * math.log2(_alphabet(password)))
+    return math.log2(max(Estimator(names).estimate(password).guesses, 1.0))
 
 
-def check_strength(password: str, where: str) -> None:
-    """Raise :class:`ConfigError` naming ``where`` (never the password) if the policy refuses it."""
-    hint = "请运行 tracker passwords generate 生成新密码，或改用更长、更随机的密码。"
+def check_strength(password: str, where: str, names: Iterable[str] = (), estimator: Estimator | None = None) -> None:
+    """Raise :class:`ConfigError` naming ``where`` (never the password) if the policy refuses it.
+
+    ``names``: the register's place names (county, townships, villages), which whoever knows the county tries
+    first; ``estimator``: one built with them already (for checking many passwords)."""
+    hint = "请运行 tracker passwords generate 生成新密码，或改用 20 个以上随机的字母、数字和符号。"
     if not isinstance(password, str) or not password.strip():
         raise ConfigError(f"{where}的密码是空的：{hint}")
     if password != password.strip():
         raise ConfigError(f"{where}的密码首尾有空格，容易输错：请去掉空格。")
     if len(password) < MIN_LENGTH:
         raise ConfigError(f"{where}的密码太短（{len(password)} 个字符，至少 {MIN_LENGTH} 个）：{hint}")
-    bits = estimate_bits(password)
-    if bits < MIN_BITS:
-        raise ConfigError(f"{where}的密码强度不够（估计约 {bits:.0f} 位，至少需要 {MIN_BITS} 位）：{hint}")
+    if is_generated(password):
+        return
+    estimate = (estimator or Estimator(names)).estimate(password)
+    if estimate.guesses < MIN_GUESSES:
+        found = "、".join(dict.fromkeys(text for key, text in _FOUND.items() if key in estimate.found))
+        because = f"含有{found}，" if found else ""
+        raise ConfigError(f"{where}的密码太容易猜（{because}估计约 10^{math.floor(estimate.log10)} 次就能猜中，至少要 "
+                          f"10^{math.log10(MIN_GUESSES):.0f} 次）：{hint}")
 
 
 # --------------------------------------------------------------------------------------- secrets model
@@ -224,14 +169,23 @@ class Secrets:
         out += [(f"村「{t}/{v}」", pw) for (t, v), pw in self.villages.items()]
         return out
 
-    def check(self) -> None:
-        """Apply the policy to every password and refuse a password shared by two places."""
+    def place_words(self) -> list[str]:
+        """The township and village names this file knows: dictionary words for the strength estimate."""
+        return [*self.townships, *(name for pair in self.villages for name in pair)]
+
+    def check(self, names: Iterable[str] = ()) -> None:
+        """Apply the policy to every password and refuse a password shared by two places.
+
+        ``names``: the register's place names (county first) besides those of this file."""
         if not self.county:
             raise ConfigError("没有县级密码：请在密码文件的 [county] 里写 password，或设置环境变量 "
                               "TRACKER_COUNTY_PASSWORD。")
+        estimator: Estimator | None = None
         seen: dict[str, str] = {}
         for where, pw in self.places():
-            check_strength(pw, where)
+            if estimator is None and not is_generated(pw):  # built once, only for a password a person chose
+                estimator = Estimator([*names, *self.place_words()])
+            check_strength(pw, where, estimator=estimator)
             if pw in seen:
                 raise ConfigError(f"{seen[pw]}和{where}用了同一个密码：每一处必须用不同的密码，否则一个村的密码"
                                   "会打开别处的页面。")
@@ -267,53 +221,3 @@ def generate_secrets(model_or_names: object, rng: random.Random | None = None,
             done_villages.add((t, v))
             out.villages[(township, village)] = kept_villages.get((t, v)) or generate_password(rng)
     return out
-
-
-# ----------------------------------------------------------------------------------- distribution sheets
-
-
-def _safe_filename(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._") or "乡镇"
-
-
-def distribution_sheets(secrets: Secrets, county: str = "本县") -> dict[str, str]:
-    """One Markdown sheet per township (file name -> text): who gets which password, to print and hand out."""
-    by_township: dict[str, list[tuple[str, str]]] = {}
-    for (township, village), pw in secrets.villages.items():
-        by_township.setdefault(township, []).append((village, pw))
-    for township in secrets.townships:
-        by_township.setdefault(township, [])
-    sheets: dict[str, str] = {}
-    for township, villages in by_township.items():
-        lines = [
-            f"# {county}{township} 防止返贫监测台账网站密码分发表",
-            "",
-            "**机密：请当面或电话逐个告知，不要拍照、不要发到群里；分发完毕后销毁本表。**",
-            "",
-            "密码只给对应的人：乡镇密码给乡镇负责监测工作的同志（能打开本乡镇页面、清单和所属各村）；",
-            "每个村的密码只给该村的监测负责人（只能打开本村页面）。读密码时按“-”分组，字母都是小写拼音音节。",
-            "",
-            "| 发给 | 能打开 | 密码 | 签收 |",
-            "|---|---|---|---|",
-            f"| {township}（乡镇） | 本乡镇页面、清单和所属各村 | `{secrets.township(township) or '（未设置）'}` | |",
-        ]
-        lines += [f"| {village}（村） | 本村页面 | `{pw}` | |" for village, pw in villages]
-        lines.append("")
-        sheets[f"{_safe_filename(township)}.md"] = "\n".join(lines)
-    return sheets
-
-
-def write_sheets(sheets: Mapping[str, str], directory: Path) -> list[Path]:
-    """Write the sheets, each readable by the owner only (0600)."""
-    if not directory.exists():
-        directory.mkdir(parents=True)
-        os.chmod(directory, 0o700)
-    written = []
-    for name, text in sheets.items():
-        path = directory / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(path, 0o600)
-        written.append(path)
-    return written

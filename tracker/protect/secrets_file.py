@@ -14,7 +14,13 @@ Format (TOML, UTF-8; county staff can read and edit it with any text editor)::
     [villages]                     # 村密码：键是 "乡镇/行政村"，名称与名册一致
     "城关镇/东村" = "dunazu-zuguhu-leleka-yuzinu-033"
 
-Names are matched the way the register matches them (full/half width, spaces and case ignored).  The
+    [villages."河东/河西乡"]        # 乡镇名里有 "/" 时：这个乡镇的村写在它自己的小表里
+    "前村" = "kabizi-duhela-mopeca-yugisa-512"
+
+Keys are TOML basic strings, so a name with ``"``, ``\\`` or ``:`` is quoted, not cut.  A village key
+``"乡镇/行政村"`` is split at the first ``/`` after which the left part names a township of ``[townships]`` (else
+at the first ``/``), so files written before the sub-tables existed read as before.  Names are matched the way
+the register matches them (full/half width, spaces and case ignored).  The
 environment variable ``TRACKER_COUNTY_PASSWORD``, when set, overrides ``[county] password`` (so the county
 password can stay out of the file entirely).  A township or village missing from the file is not an
 error: its pages open with the passwords of the levels above it, and the build says which places have
@@ -32,12 +38,12 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tracker.common import ConfigError, write_private
 
-from .passwords import Secrets, generate_secrets
+from .passwords import Secrets, fold, generate_secrets
 
 ENV_SECRETS = "TRACKER_SECRETS"
 ENV_COUNTY = "TRACKER_COUNTY_PASSWORD"
@@ -49,7 +55,9 @@ HEADER = """\
 #
 # 机密！不要放进 git 仓库、网站目录或共享文件夹；文件权限保持 600（只有本人可读写）。
 # 县级密码能打开全部页面；乡镇密码能打开本乡镇页面、清单和所属各村；村密码只能打开本村页面。
-# 名称须与名册一致：乡镇写乡镇名，村写 "乡镇/行政村"。每个密码至少 16 个字符、估计强度至少 80 位，
+# 名称须与名册一致：乡镇写乡镇名，村写 "乡镇/行政村"
+# （乡镇名里有 / 的，村写在 [villages."乡镇名"] 小表里）。
+# 每个密码至少 16 个字符，不能用地名、拼音、年份拼成（估计至少要猜 10^16 次），
 # 各处密码不能相同。设置了环境变量 TRACKER_COUNTY_PASSWORD 时，用它代替这里的县级密码。
 """
 
@@ -88,8 +96,45 @@ def _table(data: Mapping[str, object], key: str, path: Path) -> dict[str, str]:
     return dict(table)
 
 
-def read_secrets(path: Path, out: Path | None = None, env: Mapping[str, str] | None = None) -> Secrets:
-    """Read and check a secrets file (location, format, policy); ``TRACKER_COUNTY_PASSWORD`` overrides."""
+def _split_key(key: str, townships: Mapping[str, str]) -> tuple[str, str] | None:
+    """(township, village) of a flat key ``"乡镇/行政村"``: at the first ``/`` that leaves a known township on the
+    left, else at the first ``/``; None when either side is empty."""
+    known = {fold(t) for t in townships}
+    cuts = [i for i, ch in enumerate(key) if ch == "/"]
+    cut = next((i for i in cuts if fold(key[:i]) in known), cuts[0] if cuts else -1)
+    township, village = key[:cut].strip(), key[cut + 1:].strip()
+    return (township, village) if cut >= 0 and township and village else None
+
+
+def _villages(table: object, townships: Mapping[str, str], path: Path) -> dict[tuple[str, str], str]:
+    """The [villages] table: flat ``"乡镇/行政村" = 密码`` keys and ``[villages."乡镇"]`` sub-tables."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"密码文件 {path} 的 [villages] 应当是一张表（每行写 \"乡镇/行政村\" = \"密码\"）。")
+    villages: dict[tuple[str, str], str] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            for village, pw in value.items():
+                if not isinstance(pw, str):
+                    raise ConfigError(f"密码文件 {path} 的 [villages.\"{key}\"] 里「{village}」的密码不是用引号括起来"
+                                      "的文字。")
+                if not key.strip() or not village.strip():
+                    raise ConfigError(f"密码文件 {path} 的 [villages.\"{key}\"] 里乡镇名或村名是空的：请补上名称。")
+                villages[(key.strip(), village.strip())] = pw
+            continue
+        if not isinstance(value, str):
+            raise ConfigError(f"密码文件 {path} 的 [villages] 里「{key}」的密码不是用引号括起来的文字。")
+        pair = _split_key(key, townships)
+        if pair is None:
+            raise ConfigError(f"密码文件 {path} 的 [villages] 里「{key}」应写成 \"乡镇/行政村\"。")
+        villages[pair] = value
+    return villages
+
+
+def read_secrets(path: Path, out: Path | None = None, env: Mapping[str, str] | None = None,
+                 names: Iterable[str] = ()) -> Secrets:
+    """Read and check a secrets file (location, format, policy); ``TRACKER_COUNTY_PASSWORD`` overrides.
+
+    ``names``: the register's place names (county first), when known, for the strength estimate."""
     env = os.environ if env is None else env
     path = check_location(path, out)
     try:
@@ -109,16 +154,11 @@ def read_secrets(path: Path, out: Path | None = None, env: Mapping[str, str] | N
     extra = sorted(set(county) - {"password"})
     if extra:
         raise ConfigError(f"密码文件 {path} 的 [county] 里只能写 password，不认识：{'、'.join(extra)}。")
-    villages: dict[tuple[str, str], str] = {}
-    for key, pw in _table(data, "villages", path).items():
-        township, sep, village = key.partition("/")
-        if not sep or not township.strip() or not village.strip():
-            raise ConfigError(f"密码文件 {path} 的 [villages] 里「{key}」应写成 \"乡镇/行政村\"。")
-        villages[(township.strip(), village.strip())] = pw
+    townships = {k.strip(): v for k, v in _table(data, "townships", path).items()}
+    villages = _villages(data.get("villages", {}), townships, path)
     secrets = Secrets(county=env.get(ENV_COUNTY) or county.get("password"),
-                      townships={k.strip(): v for k, v in _table(data, "townships", path).items()},
-                      villages=villages, source=path)
-    secrets.check()
+                      townships=townships, villages=villages, source=path)
+    secrets.check(names)
     return secrets
 
 
@@ -132,16 +172,26 @@ def county_only(env: Mapping[str, str] | None = None) -> Secrets | None:
     return secrets
 
 
-def render_secrets(secrets: Secrets) -> str:
-    """The TOML text of a secrets file (keys and values as TOML basic strings)."""
-    def q(text: str) -> str:
-        return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+def _quote(text: str) -> str:
+    """``text`` as a TOML basic string (JSON's escapes, and DEL, which TOML wants escaped too)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
+
+def render_secrets(secrets: Secrets) -> str:
+    """The TOML text of a secrets file: flat ``"乡镇/行政村"`` keys, a sub-table per township with a ``/``."""
+    q = _quote
     lines = [HEADER, "version = 1", "", "[county]  # 县级密码：能打开全部页面", f"password = {q(secrets.county or '')}",
              "", "[townships]  # 乡镇密码：本乡镇页面、清单和所属各村"]
     lines += [f"{q(name)} = {q(pw)}" for name, pw in secrets.townships.items()]
     lines += ["", "[villages]  # 村密码：只能打开本村页面（键写 \"乡镇/行政村\"）"]
-    lines += [f"{q(f'{t}/{v}')} = {q(pw)}" for (t, v), pw in secrets.villages.items()]
+    nested: dict[str, list[str]] = {}
+    for (t, v), pw in secrets.villages.items():
+        if "/" in t:
+            nested.setdefault(t, []).append(f"{q(v)} = {q(pw)}")
+        else:
+            lines.append(f"{q(f'{t}/{v}')} = {q(pw)}")
+    for township, entries in nested.items():
+        lines += ["", f"[villages.{q(township)}]  # 乡镇名里有 \"/\"：这个乡镇的村写在这里（键写村名）", *entries]
     return "\n".join(lines) + "\n"
 
 
@@ -152,7 +202,12 @@ def write_secrets(secrets: Secrets, path: Path, force: bool = False, out: Path |
     if resolved.exists() and not force:
         raise ConfigError(f"密码文件 {resolved} 已经存在，没有覆盖：确实要换掉全部密码时加 --force"
                           "（换密码后要把新密码重新发给各乡镇、各村）。")
-    write_private(resolved, render_secrets(secrets))
+    text = render_secrets(secrets)
+    try:
+        write_private(resolved, text)  # a temporary file beside it, then one rename: never half a file
+    except OSError as exc:
+        raise ConfigError(f"密码文件 {resolved} 写不进去（{exc.strerror or exc}）：请检查目录的权限和磁盘空间；"
+                          "原来的密码文件没有改动。") from exc
     return resolved
 
 
@@ -178,10 +233,11 @@ def demo_secrets(model: object, out: Path, path: Path = DEMO_SECRETS,
     if path.exists():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-            keep = Secrets(county=data["county"]["password"], townships=dict(data.get("townships", {})),
-                           villages={(t, v): pw for k, pw in data.get("villages", {}).items()
-                                     for t, _, v in [k.partition("/")] if v})
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError):
+            townships = dict(data.get("townships", {}))
+            keep = Secrets(county=data["county"]["password"], townships=townships,
+                           villages=_villages(data.get("villages", {}), townships, path))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError,
+                ConfigError):
             keep = None  # a damaged demo file: the demo simply gets new passwords
     secrets = generate_secrets(model, keep=keep)
     if keep is None or render_secrets(keep) != render_secrets(secrets):
