@@ -255,3 +255,25 @@ def test_hostile_register(case: Case, published: Path, tmp_path: Path) -> None:
         assert case.says in night.stderr
     else:
         assert (root / "public" / "index.html").is_file() and _tree(root / "public") != before
+
+
+def test_a_register_without_a_required_column_publishes_but_exits_1(published: Path, tmp_path: Path) -> None:
+    """Issue 16: the site is published (every rule that can run did), but the run says which rules were not run
+    and exits 1, so a cron job never reads "no problems" from a register missing 劳动能力."""
+    root = tmp_path / "county"
+    shutil.copytree(published, root, symlinks=True)
+    sheets = generate(villages=3, households=20, seed=4)
+    trimmed = []
+    for s in sheets:
+        if s.name == "监测户":
+            at = list(s.header).index("劳动能力")
+            s = SheetData(s.name, tuple(h for i, h in enumerate(s.header) if i != at),
+                          [[c for i, c in enumerate(row) if i != at] for row in s.rows], s.title)
+        trimmed.append(s)
+    write_register(trimmed, root / "no-labour.xlsx")
+    before = _tree(root / "public")
+    night = _nightly(root, root / "no-labour.xlsx")
+    _clean(night)
+    assert night.returncode == 1, night.stderr
+    assert "错误：以下规则因名册缺少列「劳动能力」（监测户工作表）未检查" in night.stderr
+    assert _tree(root / "public") != before and "网站已生成" in night.stdout

@@ -67,7 +67,8 @@ def test_json_reports_exactly_the_expected_pairs(files: dict[str, Path], capsys:
                          "--format", "json")
     assert code == 1  # assist.none and relief.approval_level are errors
     data = json.loads(out)
-    assert set(data) == {"as_of", "policy", "findings", "skipped", "summary"}
+    assert set(data) == {"as_of", "policy", "findings", "skipped", "blind", "summary"}
+    assert data["blind"] == [] and data["summary"]["blind_rules"] == []
     assert data["as_of"] == "2020-06-15"
     assert data["policy"]["urban_dibao_monthly"] == 700 and data["policy"]["rural_dibao_annual"] == 4200
     assert data["policy"]["rectification_deadline"] == "2020-05-10" and data["policy"]["registered_population"] is None
@@ -139,3 +140,47 @@ def test_bad_policy_file_exits_two_listing_every_problem(files: dict[str, Path],
     code, _, err = check(capsys, "--source", files["register"], "--policy", files["bad"])
     assert code == 2
     assert "urban_dibao_montly" in err and "urban_dibao_monthly" in err and "rural_dibao_annual" in err
+
+
+def _without(reg: RawRegister, *dropped: str) -> RawRegister:
+    """The register with these 监测户 columns taken out (header and cells)."""
+    sheet = reg.sheets["监测户"]
+    (n, head), *rows = sheet.rows
+    keep = [i for i, h in enumerate(head) if h not in dropped]
+
+    def pick(cells: tuple[object, ...]) -> tuple[object, ...]:
+        return tuple(cells[i] for i in keep if i < len(cells))
+
+    return RawRegister(reg.source, {**reg.sheets, "监测户": type(sheet)("监测户", ((n, pick(head)),
+                                                                                  *((k, pick(c)) for k, c in rows)))})
+
+
+def test_a_register_without_a_required_column_never_reads_as_no_problems(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16: the rules that need the column are not run, a banner says so first, and the exit code is 1 even
+    though no finding is an error."""
+    path = tmp_path / "no-labour"
+    write_register(sheets(_without(register(households=[household(1)], measures=[measure("H0001")]), "劳动能力")),
+                   path)
+    code, out, _ = check(capsys, "--source", path, "--as-of", "2020-06-15")
+    assert code == 1
+    first = out.splitlines()[0]
+    assert first.startswith("！！以下规则因名册缺少列「劳动能力」（监测户工作表）未检查") and "assist.mismatch" in first
+    assert "能检查的规则没有发现问题，但有规则因缺少列没有检查" in out
+    code, out, _ = check(capsys, "--source", path, "--as-of", "2020-06-15", "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and [b["column"] for b in data["blind"]] == ["劳动能力"]
+    assert data["summary"]["blind_rules"] == ["assist.mismatch"]
+    assert not any(f["severity"] == "error" for f in data["findings"])
+
+
+def test_without_the_status_column_the_household_rules_are_not_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "no-status"
+    write_register(sheets(_without(crafted(), "监测状态", "监测类别")), path)
+    code, out, _ = check(capsys, "--source", path, "--as-of", "2020-06-15", "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and {b["column"] for b in data["blind"]} == {"监测状态", "监测类别"}
+    blind = set(data["summary"]["blind_rules"])
+    assert {"assist.none", "procedure.overdue", "edge.should_register"} <= blind
+    assert not {f["rule"] for f in data["findings"]} & blind

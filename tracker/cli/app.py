@@ -107,8 +107,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         stages = timer.as_dict(pages=outcome.pages, output_bytes=sum(
             f.stat().st_size for f in Path(args.out).rglob("*") if f.is_file()))
         Path(args.timings).write_text(json.dumps(stages, ensure_ascii=False, indent=1), encoding="utf-8")
+    for line in outcome.blind:
+        print(f"错误：{line}", file=sys.stderr)
     print("\n".join((outcome.summary_line(), *outcome.notes)))
-    return 0
+    return 1 if outcome.blind else 0
 
 
 _WRITE_BACK_HELP = "把结果写回 Google 表格的「校验结果」工作表（整体替换；需要把表格共享给服务账号为编辑者）"

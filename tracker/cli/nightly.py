@@ -35,8 +35,10 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         return 1
     if args.timings:
         Path(args.timings).write_text(json.dumps(outcome.stages, ensure_ascii=False, indent=1), encoding="utf-8")
+    for line in outcome.blind:  # first, and on stderr: cron mails it; the exit code says it too
+        print(f"错误：{line}", file=sys.stderr)
     print(outcome.message)
-    return 0
+    return 1 if outcome.blind else 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ class NightlyOutcome:
     status: str  # published | skipped
     message: str
     stages: dict[str, Any]
+    blind: tuple[str, ...] = ()  # rules not run for want of a required column: the run exits 1
 
 
 def _now() -> datetime:
@@ -185,7 +186,7 @@ def _full_run(config: Config, today: date, now: datetime, timer: StageTimer, sto
         _write_back(config, validated, today, timer)
     lines = [outcome.summary_line(), *outcome.notes]
     return NightlyOutcome("published", "\n".join(lines), timer.as_dict(status="published", pages=outcome.pages,
-                                                                       output_bytes=_size(out)))
+                                                                       output_bytes=_size(out)), outcome.blind)
 
 
 def _secrets(config: Config, out: Path, demo: bool) -> Any:

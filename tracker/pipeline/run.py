@@ -81,6 +81,7 @@ class BuildOutcome:
     seconds: float
     demo: bool = False
     notes: tuple[str, ...] = ()  # about the passwords: where the demo's are, places without their own
+    blind: tuple[str, ...] = ()  # rules not run for want of a required column (tracker.rules.Blind messages)
 
     def summary_line(self) -> str:
         demo = "（演示数据）" if self.demo else ""
@@ -216,4 +217,5 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
         finally:
             discard(staging)
     return BuildOutcome(out, len(pages), len(model.villages), len(model.households), len(validated.errors),
-                        len(outcome.findings), timer.total, demo, _password_notes(passwords, model, demo))
+                        len(outcome.findings), timer.total, demo, _password_notes(passwords, model, demo),
+                        tuple(b.message for b in outcome.blind))

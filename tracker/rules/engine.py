@@ -40,6 +40,24 @@ class Skipped:
         return {"key": self.key, "rules": list(self.rules), "partly": list(self.partly), "message": self.message}
 
 
+@dataclass(frozen=True)
+class Blind:
+    """A required column the register does not have, and the rules that could not be run without it."""
+
+    tab: str
+    header: str
+    rules: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        titles = "、".join(f"{rule(r).title}（{r}）" for r in self.rules)
+        return (f"以下规则因名册缺少列「{self.header}」（{self.tab}工作表）未检查：{titles}。"
+                "请在表头加上这一列并填写，否则这些问题查不出来。")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tab": self.tab, "column": self.header, "rules": list(self.rules), "message": self.message}
+
+
 @dataclass(frozen=True, eq=False)
 class RuleOutcome:
     as_of: date
@@ -49,6 +67,7 @@ class RuleOutcome:
     facts: HouseholdFacts  # by 监测户 row
     county: CountyFacts
     warnings: Any = None  # a tracker.rules.warnings.WarningOutcome when department lists were matched
+    blind: tuple[Blind, ...] = ()  # required columns missing, and the rules not run for want of them
 
     @property
     def skipped_rules(self) -> frozenset[str]:
@@ -65,7 +84,8 @@ class RuleOutcome:
         order = {spec.id: i for i, spec in enumerate(RULES)}
         return {"findings": len(self.findings), "by_severity": by_severity,
                 "by_rule": dict(sorted(by_rule.items(), key=lambda kv: order[kv[0]])),
-                "skipped_rules": sorted(self.skipped_rules, key=order.__getitem__)}
+                "skipped_rules": sorted(self.skipped_rules, key=order.__getitem__),
+                "blind_rules": sorted({r for b in self.blind for r in b.rules}, key=order.__getitem__)}
 
 
 def _pairs(findings: Sequence[Finding]) -> Counter[tuple[str, str]]:
@@ -165,9 +185,10 @@ def evaluate(validated: ValidatedRegister, policy: Policy, as_of: date) -> RuleO
     """All findings of the register as of ``as_of``; rules needing an unset county value are skipped."""
     ctx = Context.build(validated, policy, as_of)
     facts = compute_facts(ctx)
+    missing = _missing_columns(validated)
     frames = []
     for spec in RULES:
-        if spec.source != "register" or policy.missing(spec.whole_needs):
+        if spec.source != "register" or policy.missing(spec.whole_needs) or missing.intersection(spec.reads):
             continue
         frame = CHECKS[spec.id](ctx, facts)
         frame.insert(0, "rule", spec.id)
@@ -177,4 +198,28 @@ def evaluate(validated: ValidatedRegister, policy: Policy, as_of: date) -> RuleO
             frame.insert(len(frame.columns), "basis", "")
         _set_severity(frame, spec.id, spec.severity, policy)
         frames.append(frame)
-    return RuleOutcome(as_of, policy, _findings(frames), _skipped(policy), facts, county_facts(ctx))
+    return RuleOutcome(as_of, policy, _findings(frames), _skipped(policy), facts, county_facts(ctx),
+                       blind=_blind(validated, missing))
+
+
+def _missing_columns(validated: ValidatedRegister) -> set[str]:
+    """Required columns of the register's tabs that it does not have: ``key`` (监测户) or ``tab.key``."""
+    out = set()
+    for key, table in validated.tables.items():
+        if not table.present:
+            continue
+        for col in table.tab.columns:
+            if col.required and col.key not in table.headers:
+                out.add(col.key if key == "households" else f"{key}.{col.key}")
+    return out
+
+
+def _blind(validated: ValidatedRegister, missing: set[str]) -> tuple[Blind, ...]:
+    out = []
+    for name in sorted(missing, key=lambda m: (m.count("."), m)):
+        tab_key, _, key = name.rpartition(".")
+        table = validated.tables[tab_key or "households"]
+        rules = tuple(spec.id for spec in RULES if name in spec.reads)
+        if rules:
+            out.append(Blind(table.tab.name, table.tab.column(key).header, rules))
+    return tuple(out)

@@ -30,6 +30,8 @@ class RuleSpec:
     part: str = ""
     source: Literal["register", "warnings"] = "register"  # "warnings": judged only when department warning
     # lists are given (tracker.rules.warnings, not the engine's CHECKS)
+    reads: tuple[str, ...] = ("status",)  # required columns it cannot judge without ("tab.key"; a bare key:
+    # 监测户): while one is missing from the register the rule is not run, and check/nightly say so and exit 1
 
     @property
     def basis(self) -> Basis:
@@ -56,6 +58,7 @@ RULES: tuple[RuleSpec, ...] = (
         "大幅缩减的户，要么信息填错了，要么已不属于监测范围。三项都能从有效数据判断时才给出这条提醒。",
         "请入户核实收入和支出：信息有误的改正名册；确实已不符合监测范围的，按程序标注风险消除。",
         needs=("monitoring_line", "income_drop_threshold"),
+        reads=("status", "income_per_capita")
     ),
     RuleSpec(
         "scale.share", "warning", "county", "监测规模占建档立卡人口的比例",
@@ -64,6 +67,7 @@ RULES: tuple[RuleSpec, ...] = (
         "（参考比例 5% 时，即低于 2.5% 或高于 7.5%）作为提醒。",
         "比例明显偏低的，请组织乡村两级再次走访摸排，防止漏评漏纳；明显偏高的，请核实是否有不符合监测范围的户。",
         needs=("registered_population", "scale_target"),
+        reads=("status", "people")
     ),
     RuleSpec(
         "procedure.pending", "information", "household", "监测程序尚未走完（未到期限）",
@@ -86,17 +90,20 @@ RULES: tuple[RuleSpec, ...] = (
         "四步程序要依次进行：村级评议日期 ≤ 乡镇审核日期 ≤ 县级确定日期 ≤ 系统录入日期，而且都不能早于农户申报"
         "或发现日期。已填写的日期先后颠倒，多半是录入错误，也可能是程序没有按顺序履行。",
         "请对照评议记录、审核签字表和县级确定通知核对日期：录入错误的改正；程序确实颠倒的，按顺序重新履行。",
+        reads=()
     ),
     RuleSpec(
         "procedure.no_signoff", "error", "household", "乡镇审核没有签字人",
         "乡镇审核实行“谁核查、谁签字、谁负责”。填写了乡镇审核日期的户，必须写明乡镇审核人。",
         "请补填乡镇审核人姓名，并确认审核材料上有本人签字。",
+        reads=()
     ),
     RuleSpec(
         "assist.none", "error", "household", "监测中的户没有正在实施的帮扶措施",
         "对监测对象要根据家庭实际情况，采取有针对性的帮扶措施。监测中的户在判断日应至少有一项正在实施的帮扶"
         "措施：开始日期不晚于判断日，并且没有结束日期或结束日期不早于判断日。",
         "请帮扶责任人入户了解情况，制定并落实帮扶措施，并在“帮扶措施”表中登记。",
+        reads=("status",)
     ),
     RuleSpec(
         "assist.mismatch", "warning", "household", "帮扶措施与劳动能力不匹配",
@@ -104,6 +111,7 @@ RULES: tuple[RuleSpec, ...] = (
         "强化低保、医疗、养老保险和特困供养等综合保障。有劳动能力的户应有正在实施的产业帮扶或就业帮扶，"
         "无劳动能力的户应有正在实施的兜底保障，弱劳动能力的户两类都可以。",
         "有劳动能力的，请增加产业帮扶或就业帮扶；无劳动能力的，请落实低保、特困供养等兜底保障。",
+        reads=("status", "labor", "measures.kind")
     ),
     RuleSpec(
         "dibao.gradual_exit", "warning", "household", "低保渐退期",
@@ -115,6 +123,7 @@ RULES: tuple[RuleSpec, ...] = (
         "请与民政部门核实：符合条件的办理低保渐退并登记起止日期；渐退期长度不符的，按规定调整。",
         needs=("rural_dibao_annual",), part_needs=("rural_dibao_annual",),
         part="“收入在低保标准与其 1.5 倍之间须登记渐退期”这一项",
+        reads=("category", "income_per_capita")
     ),
     RuleSpec(
         "relief.approval_level", "error", "measure", "临时救助超出乡镇审批权限",
@@ -122,6 +131,7 @@ RULES: tuple[RuleSpec, ...] = (
         "超过 3 倍的，应由县级审批。",
         "请报县级民政部门审批（或补办县级审批手续），并把审批层级改为“县级”。",
         needs=("urban_dibao_monthly",),
+        reads=("measures.kind",)
     ),
     RuleSpec(
         "relief.emergency_minimum", "error", "measure", "急难型临时救助金额低于下限",
@@ -129,6 +139,7 @@ RULES: tuple[RuleSpec, ...] = (
         "给予其家庭的临时救助金额不低于当地当年城市月低保标准的 8 倍；特别重大的急难型救助可以“一事一议”。",
         "请按不低于城市月低保标准 8 倍的金额补足救助。",
         needs=("urban_dibao_monthly",),
+        reads=("status", "people", "measures.kind")
     ),
     RuleSpec(
         "edge.should_register", "warning", "household", "边缘户收入低于扶贫标准，应识别纳入建档立卡",
@@ -137,12 +148,14 @@ RULES: tuple[RuleSpec, ...] = (
         "请核实收入；确实低于扶贫标准、现行政策化解不了的，按贫困户识别程序纳入建档立卡，"
         "并把监测状态改为“已纳入建档立卡”。",
         needs=("poverty_line",),
+        reads=("status", "category", "income_per_capita")
     ),
     RuleSpec(
         "monitor.returned_to_poverty", "error", "household", "脱贫监测户收入低于扶贫标准，应标注返贫",
         "对脱贫监测户中极少数因种种原因重新陷入贫困的，要及时返贫（标注返贫）并加强帮扶，确保年底达到脱贫标准。",
         "请核实收入；确实低于扶贫标准的，按程序标注返贫（监测状态改为“返贫”），并加大帮扶力度。",
         needs=("poverty_line",),
+        reads=("status", "category", "income_per_capita")
     ),
     RuleSpec(
         "monitor.no_responsible", "warning", "household", "监测中的户没有帮扶责任人",
@@ -156,6 +169,7 @@ RULES: tuple[RuleSpec, ...] = (
         "刚性支出不超过上年度家庭收入。文件没有规定风险消除的标准，这是本系统的建议，列为提醒，请核实。",
         "请补填风险消除日期；收入仍低于监测标准或支出仍超过收入的，请把监测状态改回“监测中”并继续帮扶。",
         needs=("monitoring_line",),
+        reads=("status", "income_per_capita")
     ),
     RuleSpec(
         "coverage.unscreened", "warning", "village", "行政村超过期限未走访排查",
@@ -163,6 +177,7 @@ RULES: tuple[RuleSpec, ...] = (
         "本县设定的天数（默认 31 天，与按月动态调整相一致；文件没有规定天数）；没有填写排查日期的也列出来。",
         "请组织本村走访摸排，并在“行政村”表中填写最近排查日期。",
         needs=("screening_interval_days",),
+        reads=()
     ),
     RuleSpec(
         "warning.monitored", "warning", "household", "在册户成员出现在行业部门预警名单上",

@@ -19,7 +19,10 @@ from .wording import cn_date, count, pct, yuan
 
 
 def exit_code(outcome: RuleOutcome) -> int:
-    """0 when no finding has severity error, 1 otherwise."""
+    """0 when no finding has severity error and every rule could be run; 1 otherwise (a register without a
+    required column must never read as "no problems" to a script)."""
+    if outcome.blind:
+        return 1
     if isinstance(outcome.findings, FindingList):
         return 1 if "error" in set(outcome.findings.column("severity").tolist()) else 0
     return 1 if any(f.severity == "error" for f in outcome.findings) else 0
@@ -41,6 +44,7 @@ def check_json(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
         "findings": (outcome.findings.dicts() if isinstance(outcome.findings, FindingList)
                      else [f.as_dict() for f in outcome.findings]),
         "skipped": [s.as_dict() for s in outcome.skipped],
+        "blind": [b.as_dict() for b in outcome.blind],
         "summary": summary(validated, outcome),
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)
@@ -76,8 +80,9 @@ def _place(f: Finding) -> str:
 
 
 def check_text(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
-    lines = [f"名册：{validated.source}", f"判断日期：{cn_date(outcome.as_of)}",
-             f"政策参数：{_policy_line(outcome)}"]
+    lines = [f"！！{b.message}" for b in outcome.blind]  # first: a register that cannot carry the rules
+    lines += [f"名册：{validated.source}", f"判断日期：{cn_date(outcome.as_of)}",
+              f"政策参数：{_policy_line(outcome)}"]
     if outcome.skipped:
         lines.append("")
         lines.append("【未检查的规则】本县参数没有设置：")
@@ -92,7 +97,8 @@ def check_text(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
         lines.extend(text_lines(validated, outcome.warnings))
     counts = outcome.counts()["by_severity"]
     if not outcome.findings:
-        lines.append("政策检查：没有发现问题。")
+        lines.append("政策检查：没有发现问题。" if not outcome.blind else "政策检查：能检查的规则没有发现问题，"
+                     "但有规则因缺少列没有检查（见开头）。")
         return "\n".join(lines) + "\n"
     lines.append(f"政策检查：共 {len(outcome.findings)} 条（问题 {counts['error']} 条，提醒 {counts['warning']} 条，"
                  f"提示 {counts['information']} 条）。")

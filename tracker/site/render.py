@@ -184,7 +184,7 @@ def plan_pages(model: SiteModel, ctx: RenderContext) -> list[Planned]:
                             {"root": _root(path), "m": model, "month": month, **values}))
 
     put("index.md", "home.html.j2", COUNTY_LEVEL, f"{model.county}监测台账", everything, demo=ctx.demo,
-        built_at=ctx.built_at, d=county_dashboard(model), skipped=model.outcome.skipped,
+        built_at=ctx.built_at, d=county_dashboard(model), skipped=(*model.outcome.blind, *model.outcome.skipped),
         policy_rows=_policy_rows(model), archive=ctx.archive_months)
     put("report.md", "report.html.j2", COUNTY_LEVEL, "名册校验报告")
     if model.outcome.warnings is not None:  # department warning lists were matched (tracker.site.leads)
