@@ -303,3 +303,21 @@ def test_findings_of_a_messy_register_never_carry_nan(seed: int) -> None:
     fields = ("household", "township", "village", "sheet", "message", "next_action")
     assert len(outcome.findings) > 5
     assert [f for f in outcome.findings if any(isinstance(getattr(f, k), float) for k in fields)] == []
+
+
+def test_the_messages_name_the_income_concept_the_register_keeps() -> None:
+    """Issue 16: a register keeping 人均纯收入 (the national system's column) is read, and told in its own words."""
+    from tests.builders import headers
+    from tracker.register.sheets import RawRegister, RawSheet
+    from tracker.rules import evaluate
+    from tracker.validate.validator import validate
+
+    reg = register(households=[household(1, **{"人均可支配收入（元）": 3500})], measures=[measure("H0001")])
+    sheet = reg.sheets["监测户"]
+    (n, head), *rows = sheet.rows
+    renamed = tuple("人均纯收入（元）" if h == "人均可支配收入（元）" else h for h in head)
+    reg = RawRegister(reg.source, {**reg.sheets, "监测户": RawSheet("监测户", ((n, renamed), *rows))})
+    validated = validate(reg, today=AS_OF)
+    assert not validated.errors and "人均可支配收入（元）" in headers("households")
+    found = [f for f in evaluate(validated, policy(), AS_OF).findings if f.rule == "monitor.returned_to_poverty"]
+    assert found and "人均纯收入 3,500 元" in found[0].message and "可支配" not in found[0].message

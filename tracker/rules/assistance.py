@@ -82,7 +82,7 @@ def gradual_exit(ctx: Context, facts: HouseholdFacts) -> Findings:
                   + "的渐退期应为 " + should + "。")
         partial = np.where(start != "", "（只填了渐退期起 " + start + "，没有填止）",
                            np.where(end != "", "（只填了渐退期止 " + end + "，没有填起）", ""))
-        band = ("享受低保，人均可支配收入 " + money(sub["income_per_capita"])
+        band = (f"享受低保，{ctx.income} " + money(sub["income_per_capita"])
                 + f"，超过农村低保标准 {yuan(p.rural_dibao_annual)}，在其 1.5 倍（{yuan(p.dibao_exit_ceiling)}）以内，"
                 "但没有登记低保渐退期" + partial + "。")
         return np.where(wrong, length, band)

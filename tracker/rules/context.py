@@ -8,6 +8,7 @@ one: an invalid cell is reported by ``tracker validate`` and makes the rule abst
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -187,6 +188,13 @@ class Context:
     household_id: pd.Series  # 户编号 as written ("" when empty: None is kept for village/county findings)
     monitored: pd.Series  # bool
     measure_household: pd.Series  # household row of each measure (-1 when it matches none), by measure row
+
+    @cached_property
+    def income(self) -> str:
+        """The income concept the register keeps, as its header names it without the unit (人均可支配收入, or a
+        county's 人均纯收入): the messages call it so."""
+        written = self.households.table.headers.get("income_per_capita") or "人均可支配收入"
+        return re.sub(r"[（(]\s*元\s*[）)]\s*$", "", written.strip()) or "人均可支配收入"
 
     @cached_property
     def township(self) -> pd.Series:

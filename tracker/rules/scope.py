@@ -19,7 +19,7 @@ def no_basis(ctx: Context, facts: HouseholdFacts) -> Findings:
     def messages() -> np.ndarray:
         h = ctx.h[hit]
         keep = 1 - p.income_drop_threshold
-        return ("人均可支配收入 " + money(h["income_per_capita"]) + f"，不低于监测标准 {yuan(p.monitoring_line)}；"
+        return (f"{ctx.income} " + money(h["income_per_capita"]) + f"，不低于监测标准 {yuan(p.monitoring_line)}；"
                 "刚性支出 " + money(h["rigid_expense"]) + "，没有超过上年度家庭收入 " + money(h["last_year_income"])
                 + "；本年预计家庭收入 " + money(h["expected_income"]) + f"，高于上年度的 {pct(keep)}（"
                 + money(keep * h["last_year_income"]) + "），不算收入大幅缩减。三项纳入条件都不符合，却仍在监测中。")

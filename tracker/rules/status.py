@@ -14,7 +14,7 @@ from .wording import join, money, texts, yuan
 def _below_poverty(ctx: Context, role: str, rule_id: str) -> Findings:
     line = ctx.policy.poverty_line
     hit = ctx.households.has_role("category", role) & ctx.monitored & true(ctx.h["income_per_capita"] < line)
-    return ctx.household_findings(hit, lambda: texts(ctx.h.loc[hit, "category"]) + "，人均可支配收入 "
+    return ctx.household_findings(hit, lambda: texts(ctx.h.loc[hit, "category"]) + f"，{ctx.income} "
                                   + money(ctx.h.loc[hit, "income_per_capita"]) + f"，低于国家扶贫标准 {yuan(line)}。",
                                   rule(rule_id).next_action)
 
@@ -44,7 +44,7 @@ def premature(ctx: Context, facts: HouseholdFacts) -> Findings:
         sub = h.loc[hit]
         reasons = join([
             np.where(no_date[hit], "没有填写风险消除日期", "").astype(object),
-            np.where(low[hit], "人均可支配收入 " + money(sub["income_per_capita"]) + f"，仍低于监测标准 {yuan(line)}",
+            np.where(low[hit], f"{ctx.income} " + money(sub["income_per_capita"]) + f"，仍低于监测标准 {yuan(line)}",
                      ""),
             np.where(costly[hit], "刚性支出 " + money(sub["rigid_expense"]) + "，仍超过上年度家庭收入 "
                      + money(sub["last_year_income"]), ""),
