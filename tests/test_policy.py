@@ -37,9 +37,13 @@ def problems(exc: pytest.ExceptionInfo[ConfigError]) -> list[str]:
 
 def test_defaults_are_the_2020_values_and_county_values_stay_unset() -> None:
     policy = load_policy()
-    assert policy == Policy(6000, 4000, None, None, None, 0.05, date(2020, 5, 10), 0.5, 31)
+    assert policy == Policy(6000, 4000, None, None, None, 0.05, date(2020, 5, 10), 0.5, 31,
+                            by_year=(("monitoring_line", ((2020, 6000),)), ("poverty_line", ((2020, 4000),))))
+    assert policy.on(date(2020, 12, 31)).mechanism == "2020" and policy.on(date(2021, 1, 1)).mechanism == "2021"
+    # no national line after 2020: unset, never guessed (the rules needing it are skipped and say so)
+    assert policy.on(date(2026, 3, 1)).monitoring_line is None and policy.on(date(2020, 3, 1)).monitoring_line == 6000
     assert set(COUNTY_KEYS) == {"rural_dibao_annual", "urban_dibao_monthly", "registered_population"}
-    assert policy.missing(list(KEYS)) == COUNTY_KEYS
+    assert policy.missing([k for k in KEYS if k != "mechanism"]) == COUNTY_KEYS
 
 
 def test_defaults_file_names_every_key_and_leaves_county_values_empty_with_a_comment() -> None:
@@ -53,7 +57,8 @@ def test_defaults_file_names_every_key_and_leaves_county_values_empty_with_a_com
 
 def test_as_dict_is_json_ready() -> None:
     data = load_policy().as_dict()
-    assert list(data) == list(KEYS)
+    assert list(data) == [*KEYS, "by_year"]
+    assert data["by_year"] == {"monitoring_line": {"2020": 6000}, "poverty_line": {"2020": 4000}}
     assert data["rectification_deadline"] == "2020-05-10"
     assert data["monitoring_line"] == 6000 and data["urban_dibao_monthly"] is None
     assert json.loads(json.dumps(data)) == data
@@ -130,6 +135,18 @@ def test_required_values_cannot_be_emptied_but_county_values_can(tmp_path: Path)
 def test_monitoring_line_below_poverty_line_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="不应低于国家扶贫标准"):
         load_policy(write(tmp_path, "monitoring_line: 3000\n"))
+    with pytest.raises(ConfigError, match="2020 年的监测标准"):
+        load_policy(write(tmp_path, "monitoring_line:\n  2020: 3000\n  2023: 7500\n"))
+
+
+def test_yearly_lines_and_the_mechanism(tmp_path: Path) -> None:
+    """Issue 16: a province's line for each year; the mechanism by the policy file, else by the as-of date."""
+    policy = load_policy(write(tmp_path, "monitoring_line:\n  2020: 6000\n  2023: 7500\nmechanism: 2021\n"))
+    assert policy.on(date(2023, 6, 1)).monitoring_line == 7500 and policy.on(date(2022, 6, 1)).monitoring_line is None
+    assert policy.on(date(2020, 6, 1)).mechanism == "2021"  # as the file says
+    with pytest.raises(ConfigError) as caught:
+        load_policy(write(tmp_path, "monitoring_line:\n  二〇二三: 7500\nmechanism: 2022\n"))
+    assert "2 处错误" in str(caught.value) and "只能写 2020 或 2021" in str(caught.value)
 
 
 @pytest.mark.parametrize("text", ["- 6000\n", "monitoring_line: [6000\n"])

@@ -16,7 +16,10 @@ from tracker.validate.validator import validate
 RULE_IDS = ("scope.no_basis", "scale.share", "procedure.pending", "procedure.overdue", "procedure.order",
             "procedure.no_signoff", "assist.none", "assist.mismatch", "dibao.gradual_exit", "relief.approval_level",
             "relief.emergency_minimum", "edge.should_register", "monitor.returned_to_poverty",
-            "monitor.no_responsible", "clear.premature", "coverage.unscreened")
+            "monitor.no_responsible", "clear.premature", "coverage.unscreened",
+            # the 2021+ mechanism (issue 16)
+            "identify.late", "identify.notice_short", "identify.order", "clear.no_method",
+            "clear.assisted_below_line", "assist.risk_unmatched", "doubt.illness_no_cost", "doubt.labour_shortage")
 WARNING_RULE_IDS = ("warning.monitored", "warning.cleared", "warning.unmonitored")  # issue 9: department lists
 
 

@@ -144,6 +144,18 @@ BASES: dict[str, Basis] = {
         _c(YU_13, "六、(二)", "乡村两级要定期开展走访摸排"),
         _c(YU_13, "六、(三)", "监测对象排查工作要全覆盖，不留死角、盲区"),
     ), "走访间隔是本县设定（policy.yaml 的 screening_interval_days，默认 31 天）：文件只要求“定期开展走访摸排”。"),
+    "identify.late": Basis((), (
+        "识别期限是本县设定（policy.yaml 的 identification_days，默认 15 天）：这是各地 2021 年以后实施办法的常见要求；"
+        "项目里没有可以逐字核对的文件原文，按本县文件设定。")),
+    "identify.notice_short": Basis((), (
+        "公示天数是本县设定（policy.yaml 的 notice_days，默认 5 天）：各地实施办法的常见要求，按本县文件设定。")),
+    "identify.order": Basis((), "本系统的建议：程序的先后是识别程序本身的要求，日期颠倒多半是录入错误。"),
+    "clear.no_method": Basis((), "本系统的建议：全国系统标注风险消除时要选消除方式、填消除时间。"),
+    "clear.assisted_below_line": Basis((), (
+        "本系统的建议：多数地方的风险消除标准要求收入稳定超过当年监测标准；按本县的消除标准办。")),
+    "assist.risk_unmatched": Basis((), "本系统的建议：按风险类型对照帮扶措施类别，是县里核查数据时常用的办法。"),
+    "doubt.illness_no_cost": Basis((), "本系统的建议：县里人工核查的数据疑点。"),
+    "doubt.labour_shortage": Basis((), "本系统的建议：县里人工核查的数据疑点。"),
     "warning.monitored": Basis(_WARNING_SOURCES),
     "warning.cleared": Basis(_WARNING_SOURCES),
     "warning.unmonitored": Basis(_WARNING_SOURCES),

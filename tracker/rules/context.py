@@ -188,6 +188,7 @@ class Context:
     household_id: pd.Series  # 户编号 as written ("" when empty: None is kept for village/county findings)
     monitored: pd.Series  # bool
     measure_household: pd.Series  # household row of each measure (-1 when it matches none), by measure row
+    members: TabView | None = None  # the optional 家庭成员 tab (None, or not present, when the register has none)
 
     @cached_property
     def income(self) -> str:
@@ -226,7 +227,8 @@ class Context:
             measure_household = _owners(h.values["household_id"], m.values["household_id"])
         return cls(policy=policy, as_of=as_of, households=h, measures=m, villages=views["villages"],
                    household_id=h.written("household_id", fill=""),
-                   monitored=h.has_role("status", "monitoring"), measure_household=measure_household)
+                   monitored=h.has_role("status", "monitoring"), measure_household=measure_household,
+                   members=views.get("members"))
 
     @property
     def h(self) -> pd.DataFrame:

@@ -11,20 +11,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracker.rules import assistance, procedure, relief, scope, status
+from tracker.rules import assistance, identification, procedure, relief, scope, status
 from tracker.validate import ValidatedRegister
 
 from .basis import BASES
 from .context import FINDING_COLUMNS, Context, Findings, FindingsFrame
 from .facts import CountyFacts, HouseholdFacts, compute_facts, county_facts
 from .findings import Finding, FindingList, Pending
-from .policy import DEFAULT_FILE_LABEL, DESCRIPTIONS, Policy
+from .policy import BY_YEAR, DEFAULT_FILE_LABEL, DESCRIPTIONS, Policy
 from .registry import RULES, rule
 
 Check = Callable[[Context, HouseholdFacts], Findings]
 
 CHECKS: dict[str, Check] = {**scope.CHECKS, **procedure.CHECKS, **assistance.CHECKS, **relief.CHECKS,
-                            **status.CHECKS}
+                            **status.CHECKS, **identification.CHECKS}
 
 
 @dataclass(frozen=True)
@@ -95,19 +95,25 @@ def _pairs(findings: Sequence[Finding]) -> Counter[tuple[str, str]]:
     return Counter((f.rule, f.severity) for f in findings)
 
 
-def _skipped(policy: Policy) -> tuple[Skipped, ...]:
+def _skipped(policy: Policy, as_of: date) -> tuple[Skipped, ...]:
     out: list[Skipped] = []
-    for key in dict.fromkeys(k for spec in RULES for k in spec.needs):
+    rules = [spec for spec in RULES if policy.mechanism in spec.mechanisms]
+    for key in dict.fromkeys(k for spec in rules for k in spec.needs):
         if getattr(policy, key) is not None:
             continue
-        whole = tuple(spec.id for spec in RULES if key in spec.whole_needs)
-        partly = tuple(spec.id for spec in RULES if key in spec.part_needs and spec.id not in whole)
+        whole = tuple(spec.id for spec in rules if key in spec.whole_needs)
+        partly = tuple(spec.id for spec in rules if key in spec.part_needs and spec.id not in whole)
         what = []
         if whole:
             what.append(f"已跳过规则 {'、'.join(whole)}")
         what.extend(f"规则 {r} 中{rule(r).part}未检查" for r in partly)
-        message = (f"未设置 {key}（{DESCRIPTIONS[key]}），{'；'.join(what)}。请在 {DEFAULT_FILE_LABEL}"
-                   f"（或用 --policy 指定的参数文件）里写上“{key}: 本县的值”。")
+        if key in BY_YEAR:  # a table by year without the as-of date's year: each province sets its own every year
+            message = (f"未设置 {as_of.year} 年的 {key}（{DESCRIPTIONS[key]}），{'；'.join(what)}。"
+                       f"{as_of.year} 年的标准由省里确定，程序不猜。请在 {DEFAULT_FILE_LABEL}"
+                       f"（或用 --policy 指定的参数文件）的 {key} 下加一行“{as_of.year}: 本省当年的标准”。")
+        else:
+            message = (f"未设置 {key}（{DESCRIPTIONS[key]}），{'；'.join(what)}。请在 {DEFAULT_FILE_LABEL}"
+                       f"（或用 --policy 指定的参数文件）里写上“{key}: 本县的值”。")
         out.append(Skipped(key, whole, partly, message))
     return tuple(out)
 
@@ -182,13 +188,16 @@ def _findings(frames: list[pd.DataFrame | FindingsFrame]) -> FindingList:
 
 
 def evaluate(validated: ValidatedRegister, policy: Policy, as_of: date) -> RuleOutcome:
-    """All findings of the register as of ``as_of``; rules needing an unset county value are skipped."""
+    """All findings of the register as of ``as_of`` under the mechanism in force then (the policy file's, or the
+    date's); rules needing an unset county value, or a column the register lacks, are skipped and said so."""
+    policy = policy.on(as_of)
     ctx = Context.build(validated, policy, as_of)
     facts = compute_facts(ctx)
     missing = _missing_columns(validated)
     frames = []
     for spec in RULES:
-        if spec.source != "register" or policy.missing(spec.whole_needs) or missing.intersection(spec.reads):
+        if (spec.source != "register" or policy.mechanism not in spec.mechanisms or policy.missing(spec.whole_needs)
+                or missing.intersection(spec.reads)):
             continue
         frame = CHECKS[spec.id](ctx, facts)
         frame.insert(0, "rule", spec.id)
@@ -198,7 +207,7 @@ def evaluate(validated: ValidatedRegister, policy: Policy, as_of: date) -> RuleO
             frame.insert(len(frame.columns), "basis", "")
         _set_severity(frame, spec.id, spec.severity, policy)
         frames.append(frame)
-    return RuleOutcome(as_of, policy, _findings(frames), _skipped(policy), facts, county_facts(ctx),
+    return RuleOutcome(as_of, policy, _findings(frames), _skipped(policy, as_of), facts, county_facts(ctx),
                        blind=_blind(validated, missing))
 
 

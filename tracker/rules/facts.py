@@ -146,14 +146,17 @@ class HouseholdFacts(Mapping[int, HouseholdFact]):
 
 def _criteria(ctx: Context) -> dict[str, pd.Series]:
     h, p = ctx.h, ctx.policy
+    no_line = pd.Series(pd.NA, index=h.index, dtype="boolean")  # the year's line unset: undecided
     return {
-        "low_income": h["income_per_capita"] < p.monitoring_line,
+        "low_income": h["income_per_capita"] < p.monitoring_line if p.monitoring_line is not None else no_line,
         "high_expense": h["rigid_expense"] > h["last_year_income"],
         "income_drop": h["expected_income"] <= (1 - p.income_drop_threshold) * h["last_year_income"],
     }
 
 
 def _procedure(ctx: Context) -> dict[str, pd.Series]:
+    if ctx.policy.mechanism == "2021":
+        return _identification(ctx)
     h, hv = ctx.h, ctx.households
     new_year = pd.Timestamp(ctx.policy.rectification_deadline.year, 1, 1)
     carried = (h["first_monitored"] < new_year).astype("boolean")
@@ -181,6 +184,29 @@ def _procedure(ctx: Context) -> dict[str, pd.Series]:
     out["deadline"] = deadline
     out["monthly_deadline"] = ~by_rectification & deadline.notna()
     out["overdue"] = ctx.monitored & (missing > 0) & true(ctx.day > deadline)
+    return out
+
+
+def _identification(ctx: Context) -> dict[str, pd.Series]:
+    """The 2021+ mechanism: no carried-over households; identification (through 县级审定) is due a set number of
+    days after the first lead (农户申请 or 发现/预警, 农户申报或发现日期; else 首次纳入监测日期), and every step date
+    counts."""
+    h, hv = ctx.h, ctx.households
+    out: dict[str, pd.Series] = {"carried_over": pd.Series(False, index=h.index, dtype="boolean")}
+    missing = pd.Series(0, index=h.index)
+    for key, _ in STEPS:
+        done = pd.Series(pd.NA, index=h.index, dtype="boolean")
+        done[hv.known(key)] = True
+        done[hv.empty(key)] = False
+        out[f"done_{key}"] = done
+        missing += true(~done).astype(int)
+    base = h["application"].fillna(h["reported"]).fillna(h["first_monitored"])
+    deadline = base + pd.Timedelta(days=ctx.policy.identification_days)
+    undecided = hv.empty("county_decision")
+    out["missing_steps"] = missing
+    out["deadline"] = deadline
+    out["monthly_deadline"] = pd.Series(False, index=h.index)
+    out["overdue"] = ctx.monitored & undecided & true(ctx.day > deadline)
     return out
 
 

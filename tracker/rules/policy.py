@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -34,14 +34,25 @@ DESCRIPTIONS: dict[str, str] = {
     "income_drop_threshold": "收入大幅缩减的比例（0 到 1 之间）",
     "screening_interval_days": "行政村走访摸排的最长间隔（天）",
     "monthly_deadline_months": "集中整治期限以后发现的户走完四步的期限（发现当月之后第几个月的月底）",
+    "identification_days": "2021 年以后：从农户申请或发现到县级审定的最长天数",
+    "notice_days": "2021 年以后：村内公示的最少天数",
     "severity": "改变规则的级别（规则编号: error、warning 或 information）",
+    "mechanism": "执行哪一套机制：2020（豫脱贫组〔2020〕13号）或 2021（2021 年以后的防止返贫动态监测和帮扶机制）",
 }
+#: The mechanisms and the day the second took over (the as-of date decides when the policy file does not).
+MECHANISMS = ("2020", "2021")
+MECHANISM_2021_FROM = date(2021, 1, 1)
+#: Keys a policy file may leave out (they have a default in the code, or mean "decided by the date").
+_OPTIONAL_KEYS = ("monthly_deadline_months", "severity", "mechanism", "identification_days", "notice_days")
+#: Amounts a province sets every year: a number (every year) or a table {year: amount}.
+BY_YEAR = ("monitoring_line", "poverty_line")
 
 #: Values only a county knows: present in the defaults file but empty, never guessed.
 COUNTY_KEYS: tuple[str, ...] = ("rural_dibao_annual", "urban_dibao_monthly", "registered_population")
 
 _AMOUNTS = ("monitoring_line", "poverty_line", "rural_dibao_annual", "urban_dibao_monthly")
-_COUNTS = ("registered_population", "screening_interval_days", "monthly_deadline_months")
+_COUNTS = ("registered_population", "screening_interval_days", "monthly_deadline_months", "identification_days",
+           "notice_days")
 _SEVERITIES = {"error": "error", "warning": "warning", "information": "information",
                "问题": "error", "提醒": "warning", "提示": "information"}
 
@@ -58,13 +69,29 @@ class Policy:
     income_drop_threshold: float
     screening_interval_days: int
     monthly_deadline_months: int = 1
+    identification_days: int = 15  # 2021+: from the first lead to 县级审定
+    notice_days: int = 5  # 2021+: the village notice (村内公示) lasts at least this many days
     severity: tuple[tuple[str, str], ...] = ()  # (rule id, or rule id:part, -> its severity) set by the county
+    mechanism: str | None = None  # "2020" | "2021"; None: the one in force on the as-of date (see on())
+    by_year: tuple[tuple[str, tuple[tuple[int, float], ...]], ...] = ()  # key -> ((year, amount), ...)
+
+    def on(self, day: date) -> Policy:
+        """The policy as it applies on ``day``: the mechanism in force, and each yearly amount of ``day``'s year
+        (unset when the table has no such year: the rules needing it are skipped, never guessed)."""
+        mechanism = self.mechanism or ("2021" if day >= MECHANISM_2021_FROM else "2020")
+        yearly = {key: dict(table).get(day.year) for key, table in self.by_year}
+        return replace(self, mechanism=mechanism, **yearly)
+
+    def years(self, key: str) -> tuple[tuple[int, float], ...]:
+        """The table of a yearly amount (empty when the file gives one number for every year)."""
+        return dict(self.by_year).get(key, ())
 
     def as_dict(self) -> dict[str, Any]:
         """The values used, JSON-ready (the date as an ISO string, unset county values as null)."""
         out = asdict(self)
         out["rectification_deadline"] = self.rectification_deadline.isoformat()
         out["severity"] = dict(self.severity)
+        out["by_year"] = {key: {str(y): v for y, v in table} for key, table in self.by_year}
         return out
 
     def severity_of(self, key: str, default: str) -> str:
@@ -101,7 +128,7 @@ class Policy:
         }
 
 
-KEYS: tuple[str, ...] = tuple(f.name for f in fields(Policy))
+KEYS: tuple[str, ...] = tuple(f.name for f in fields(Policy) if f.name != "by_year")
 
 
 class _Loader(yaml.SafeLoader):
@@ -143,12 +170,29 @@ def _shown(value: Any) -> str:
 def _check_value(key: str, value: Any, where: str, problems: list[str]) -> Any:
     """The value if it is valid for ``key``; otherwise a problem is recorded and None returned."""
     label = f"{where}：{key}（{DESCRIPTIONS[key]}）"
+    if value is None and key == "mechanism":
+        return None
     if value is None:
         if key not in COUNTY_KEYS:
             problems.append(f"{label} 不能为空")
         return None
     if key == "severity":
         return _check_severity(value, label, problems)
+    if key == "mechanism":
+        if value is None or str(value).strip() in MECHANISMS:
+            return None if value is None else str(value).strip()
+        problems.append(f"{label} 只能写 2020 或 2021（不写则按判断日期：2021年1月1日以后为 2021），"
+                        f"这里是{_shown(value)}")
+        return None
+    if key in BY_YEAR and isinstance(value, dict):
+        table = []
+        for year, amount in value.items():
+            ok_year = isinstance(year, int) and 2000 <= year <= 2100
+            if not ok_year or not _is_number(amount) or amount <= 0:
+                problems.append(f"{label} 的 {year} 年应写成“年份: 金额”，如 2023: 7500，这里是「{year}: {amount}」")
+                continue
+            table.append((int(year), amount))
+        return tuple(sorted(table)) if len(table) == len(value) and table else None
     if key == "rectification_deadline":
         if isinstance(value, datetime):
             return value.date()
@@ -225,6 +269,22 @@ def _merge(data: dict[Any, Any], where: str, merged: dict[str, Any], problems: l
         merged[key] = _check_value(key, value, where, problems)
 
 
+def _side_by_side(one: Any, other: Any) -> list[tuple[int | None, float, float]]:
+    """(year or None, value, other value) wherever both amounts are known for the same year (a plain number stands
+    for every year)."""
+    def table(value: Any) -> dict[int | None, float]:
+        return dict(value) if isinstance(value, tuple) else {None: value} if _is_number(value) else {}
+
+    a, b = table(one), table(other)
+    years = sorted({y for y in (*a, *b) if y is not None}) or [None]
+    out = []
+    for year in years:
+        x, y = a.get(year, a.get(None)), b.get(year, b.get(None))
+        if x is not None and y is not None:
+            out.append((year, x, y))
+    return out
+
+
 def load_policy(path: Path | None = None) -> Policy:
     """The defaults of ``schemas/policy.yaml``, with the county file ``path`` (if given) merged over them."""
     problems: list[str] = []
@@ -233,15 +293,21 @@ def load_policy(path: Path | None = None) -> Policy:
     defaults = _read(default_path, problems)
     _merge(defaults, DEFAULT_FILE_LABEL, merged, problems)
     for key in KEYS:
-        if key not in defaults and key not in ("monthly_deadline_months", "severity"):
+        if key not in defaults and key not in _OPTIONAL_KEYS:
             problems.append(f"{DEFAULT_FILE_LABEL}：缺少参数 {key}（{DESCRIPTIONS[key]}）")
     if path is not None:
         override = _read(Path(path), problems)
         _merge(override, str(path), merged, problems)
     monitoring, poverty = merged.get("monitoring_line"), merged.get("poverty_line")
-    if monitoring is not None and poverty is not None and monitoring < poverty:
-        problems.append(f"监测标准 monitoring_line（{monitoring}）不应低于国家扶贫标准 poverty_line（{poverty}）")
+    for year, line, floor in _side_by_side(monitoring, poverty):
+        if line < floor:
+            when = f"{year} 年的" if year else ""
+            problems.append(f"{when}监测标准 monitoring_line（{line}）不应低于国家扶贫标准 poverty_line（{floor}）")
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise ConfigError(f"政策参数有 {len(problems)} 处错误，请修改后重试：\n{listing}")
-    return Policy(**{key: merged[key] for key in KEYS if merged.get(key) is not None or key in COUNTY_KEYS})
+    by_year = tuple((key, merged[key]) for key in BY_YEAR if isinstance(merged.get(key), tuple))
+    for key, table in by_year:  # until on(day) picks the day's year: the table's first year
+        merged[key] = table[0][1]
+    values = {key: merged[key] for key in KEYS if merged.get(key) is not None or key in COUNTY_KEYS}
+    return Policy(**{**values, "by_year": by_year})

@@ -30,6 +30,7 @@ class RuleSpec:
     part: str = ""
     source: Literal["register", "warnings"] = "register"  # "warnings": judged only when department warning
     # lists are given (tracker.rules.warnings, not the engine's CHECKS)
+    mechanisms: tuple[str, ...] = ("2020", "2021")  # the mechanisms whose rule it is (tracker.rules.policy)
     reads: tuple[str, ...] = ("status",)  # required columns it cannot judge without ("tab.key"; a bare key:
     # 监测户): while one is missing from the register the rule is not run, and check/nightly say so and exit 1
 
@@ -67,7 +68,8 @@ RULES: tuple[RuleSpec, ...] = (
         "（参考比例 5% 时，即低于 2.5% 或高于 7.5%）作为提醒。",
         "比例明显偏低的，请组织乡村两级再次走访摸排，防止漏评漏纳；明显偏高的，请核实是否有不符合监测范围的户。",
         needs=("registered_population", "scale_target"),
-        reads=("status", "people")
+        reads=("status", "people"),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "procedure.pending", "information", "household", "监测程序尚未走完（未到期限）",
@@ -75,6 +77,7 @@ RULES: tuple[RuleSpec, ...] = (
         "列为提示，方便提前安排；期限的算法见“监测程序超期未完成”。",
         "请按村级评议、乡镇审核、县级确定、系统录入的顺序，在期限前办完剩下的步骤。",
         needs=("rectification_deadline",),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "procedure.overdue", "error", "household", "监测程序超期未完成",
@@ -84,19 +87,22 @@ RULES: tuple[RuleSpec, ...] = (
         "按月动态调整，办理期限是本县设定（默认在发现当月的次月月底前走完四步），超过的列为提醒。",
         "请尽快补办缺少的步骤，县级确定后及时录入全国扶贫开发信息系统。",
         needs=("rectification_deadline",),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "procedure.order", "error", "household", "程序日期先后颠倒",
         "四步程序要依次进行：村级评议日期 ≤ 乡镇审核日期 ≤ 县级确定日期 ≤ 系统录入日期，而且都不能早于农户申报"
         "或发现日期。已填写的日期先后颠倒，多半是录入错误，也可能是程序没有按顺序履行。",
         "请对照评议记录、审核签字表和县级确定通知核对日期：录入错误的改正；程序确实颠倒的，按顺序重新履行。",
-        reads=()
+        reads=(),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "procedure.no_signoff", "error", "household", "乡镇审核没有签字人",
         "乡镇审核实行“谁核查、谁签字、谁负责”。填写了乡镇审核日期的户，必须写明乡镇审核人。",
         "请补填乡镇审核人姓名，并确认审核材料上有本人签字。",
-        reads=()
+        reads=(),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "assist.none", "error", "household", "监测中的户没有正在实施的帮扶措施",
@@ -123,7 +129,8 @@ RULES: tuple[RuleSpec, ...] = (
         "请与民政部门核实：符合条件的办理低保渐退并登记起止日期；渐退期长度不符的，按规定调整。",
         needs=("rural_dibao_annual",), part_needs=("rural_dibao_annual",),
         part="“收入在低保标准与其 1.5 倍之间须登记渐退期”这一项",
-        reads=("category", "income_per_capita")
+        reads=("category", "income_per_capita"),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "relief.approval_level", "error", "measure", "临时救助超出乡镇审批权限",
@@ -131,7 +138,8 @@ RULES: tuple[RuleSpec, ...] = (
         "超过 3 倍的，应由县级审批。",
         "请报县级民政部门审批（或补办县级审批手续），并把审批层级改为“县级”。",
         needs=("urban_dibao_monthly",),
-        reads=("measures.kind",)
+        reads=("measures.kind",),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "relief.emergency_minimum", "error", "measure", "急难型临时救助金额低于下限",
@@ -139,7 +147,8 @@ RULES: tuple[RuleSpec, ...] = (
         "给予其家庭的临时救助金额不低于当地当年城市月低保标准的 8 倍；特别重大的急难型救助可以“一事一议”。",
         "请按不低于城市月低保标准 8 倍的金额补足救助。",
         needs=("urban_dibao_monthly",),
-        reads=("status", "people", "measures.kind")
+        reads=("status", "people", "measures.kind"),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "edge.should_register", "warning", "household", "边缘户收入低于扶贫标准，应识别纳入建档立卡",
@@ -148,14 +157,16 @@ RULES: tuple[RuleSpec, ...] = (
         "请核实收入；确实低于扶贫标准、现行政策化解不了的，按贫困户识别程序纳入建档立卡，"
         "并把监测状态改为“已纳入建档立卡”。",
         needs=("poverty_line",),
-        reads=("status", "category", "income_per_capita")
+        reads=("status", "category", "income_per_capita"),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "monitor.returned_to_poverty", "error", "household", "脱贫监测户收入低于扶贫标准，应标注返贫",
         "对脱贫监测户中极少数因种种原因重新陷入贫困的，要及时返贫（标注返贫）并加强帮扶，确保年底达到脱贫标准。",
         "请核实收入；确实低于扶贫标准的，按程序标注返贫（监测状态改为“返贫”），并加大帮扶力度。",
         needs=("poverty_line",),
-        reads=("status", "category", "income_per_capita")
+        reads=("status", "category", "income_per_capita"),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "monitor.no_responsible", "warning", "household", "监测中的户没有帮扶责任人",
@@ -169,7 +180,8 @@ RULES: tuple[RuleSpec, ...] = (
         "刚性支出不超过上年度家庭收入。文件没有规定风险消除的标准，这是本系统的建议，列为提醒，请核实。",
         "请补填风险消除日期；收入仍低于监测标准或支出仍超过收入的，请把监测状态改回“监测中”并继续帮扶。",
         needs=("monitoring_line",),
-        reads=("status", "income_per_capita")
+        reads=("status", "income_per_capita"),
+        mechanisms=("2020",)
     ),
     RuleSpec(
         "coverage.unscreened", "warning", "village", "行政村超过期限未走访排查",
@@ -178,6 +190,62 @@ RULES: tuple[RuleSpec, ...] = (
         "请组织本村走访摸排，并在“行政村”表中填写最近排查日期。",
         needs=("screening_interval_days",),
         reads=()
+    ),
+    # ------------------------------------------------------------- the 2021+ mechanism (policy.mechanism: 2021)
+    RuleSpec(
+        "identify.late", "warning", "household", "识别超过期限",
+        "2021 年以后，从农户申请（或干部走访、部门预警发现）到县级审定，要在本县设定的天数内完成（默认 15 天，各地"
+        "实施办法的常见要求）。已经审定但用时超过的，或到判断日仍未审定而已超过期限的，列为提醒。",
+        "请尽快完成入户核查、民主评议、村内公示、乡镇审核和县级审定。",
+        mechanisms=("2021",),
+    ),
+    RuleSpec(
+        "identify.notice_short", "warning", "household", "村内公示天数不足",
+        "民主评议后的村内公示至少要公示本县设定的天数（默认 5 天，起止两天都算在内；公示名单不写身份证号和电话）。",
+        "请按规定天数重新公示，或核对公示起止日期是否填错。",
+        mechanisms=("2021",), reads=(),
+    ),
+    RuleSpec(
+        "identify.order", "warning", "household", "识别程序日期先后颠倒",
+        "农户申请、入户核查、民主评议、村内公示、乡镇审核、县级审定、系统录入标注要依次进行；名册里填了的日期"
+        "先后颠倒，多半是录入错误，也可能是程序没有按顺序履行。",
+        "请对照申请书、核查记录、评议记录、公示照片和审核审定材料核对日期，录入错误的改正。",
+        mechanisms=("2021",), reads=(),
+    ),
+    RuleSpec(
+        "clear.no_method", "warning", "household", "风险消除信息不全",
+        "标注风险已消除的户，要写明风险消除方式（帮扶消除或自然消除）和风险消除日期，消除日期不能早于县级审定"
+        "（识别）日期。",
+        "请补填风险消除方式和日期；日期早于识别日期的，核对后改正。",
+        mechanisms=("2021",), reads=("status",),
+    ),
+    RuleSpec(
+        "clear.assisted_below_line", "warning", "household", "帮扶消除的户收入仍低于监测标准",
+        "以“帮扶消除”标注风险已消除的户，收入应当已稳定在当年的监测标准以上；收入仍低于当年监测标准的，风险并没有"
+        "通过帮扶消除。",
+        "请入户核实收入：确实仍低于监测标准的，把风险改回未消除（监测中），继续帮扶。",
+        needs=("monitoring_line",), mechanisms=("2021",), reads=("status", "income_per_capita"),
+    ),
+    RuleSpec(
+        "assist.risk_unmatched", "warning", "household", "帮扶措施没有对上主要风险",
+        "监测对象的帮扶措施要针对它的风险：因安全饮水的要有饮水安全保障，因安全住房的要有住房安全保障（或搬迁），"
+        "因学的要有教育帮扶，因病的要有健康帮扶或综合保障。",
+        "请针对本户的主要风险落实相应的帮扶措施，并在“帮扶措施”表中登记。",
+        mechanisms=("2021",), reads=("status", "risk_types", "measures.kind"),
+    ),
+    RuleSpec(
+        "doubt.illness_no_cost", "information", "household", "疑点：因病但合规自付医疗费用为 0",
+        "主要风险类型为“因病”，合规自付医疗费用却是 0：县里人工核查数据时常见的疑点，可能是费用漏填，也可能风险类型"
+        "填得不准。",
+        "请核实本户的医疗费用和风险类型，改正名册。",
+        mechanisms=("2021",), reads=("risk_types",),
+    ),
+    RuleSpec(
+        "doubt.labour_shortage", "information", "household", "疑点：缺劳动力但成员都有劳动能力",
+        "主要风险类型为“缺劳动力”，但“家庭成员”表里登记的成员都是普通劳动力或技能劳动力：县里人工核查数据时常见的"
+        "疑点。",
+        "请核实本户成员的劳动能力和风险类型，改正名册。",
+        mechanisms=("2021",), reads=("risk_types",),
     ),
     RuleSpec(
         "warning.monitored", "warning", "household", "在册户成员出现在行业部门预警名单上",

@@ -52,15 +52,22 @@ def check_json(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
 
 def _policy_line(outcome: RuleOutcome) -> str:
     p = outcome.policy
-    parts = [f"监测标准 {yuan(p.monitoring_line)}", f"国家扶贫标准 {yuan(p.poverty_line)}"]
+    parts = ["执行 2021 年以后的防止返贫动态监测和帮扶机制"] if p.mechanism == "2021" else []
+    parts.append(f"监测标准 {yuan(p.monitoring_line)}" if p.monitoring_line is not None
+                 else f"监测标准（{outcome.as_of.year} 年）未设置")
+    if p.mechanism != "2021" and p.poverty_line is not None:
+        parts.append(f"国家扶贫标准 {yuan(p.poverty_line)}")
     if p.rural_dibao_annual is not None:
         parts.append(f"农村低保标准 {yuan(p.rural_dibao_annual)}/年")
     if p.urban_dibao_monthly is not None:
         parts.append(f"城市月低保标准 {yuan(p.urban_dibao_monthly)}/月")
     if p.registered_population is not None:
         parts.append(f"建档立卡人口 {count(p.registered_population)} 人")
-    parts.append(f"监测规模参考 {pct(p.scale_target)}")
-    parts.append(f"集中整治期限 {cn_date(p.rectification_deadline)}")
+    if p.mechanism == "2021":
+        parts.append(f"识别期限 {p.identification_days} 天，村内公示至少 {p.notice_days} 天")
+    else:
+        parts.append(f"监测规模参考 {pct(p.scale_target)}")
+        parts.append(f"集中整治期限 {cn_date(p.rectification_deadline)}")
     return "，".join(parts)
 
 

@@ -232,8 +232,10 @@ def _income_note(income: object, policy: Policy) -> str:
     if fmt.is_missing(income):
         return ""
     value = float(income)  # type: ignore[arg-type]
-    if value < policy.poverty_line:
+    if policy.mechanism != "2021" and policy.poverty_line is not None and value < policy.poverty_line:
         return "低于扶贫标准"
+    if policy.monitoring_line is None:  # the year's line is not set: no judgement
+        return ""
     return "低于监测标准" if value < policy.monitoring_line else "不低于监测标准"
 
 
