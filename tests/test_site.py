@@ -192,3 +192,21 @@ def test_no_external_url_anywhere(site: Path) -> None:
             assert not external.search(text), path
             assert not css_url.search(text), path
             assert not import_url.search(text), path
+
+
+def test_guidance_follows_the_mechanism_of_the_as_of_date(tmp_path: Path) -> None:
+    """Issue 16: a site dated 2026 describes the 2021+ mechanism; its rules page lists both mechanisms."""
+    source = tmp_path / "crafted.xlsx"
+    write_register(_sheets(_register()), source)
+    out = tmp_path / "public"
+    build_site(str(source), out, as_of=date(2026, 3, 1), secrets=Secrets(county=COUNTY_PASSWORD))
+    text = {name: " ".join(_soup(out / "guide" / f"{name}.html").get_text().split())
+            for name in ("index", "scope", "procedure", "rules", "schedule", "assistance")}
+    assert "执行 2021 年以后的防止返贫动态监测和帮扶机制" in text["index"]
+    assert "脱贫不稳定户" in text["scope"] and "2026 年的监测标准还没有在政策参数文件中填写" in text["scope"]
+    assert "村内公示" in text["procedure"] and "不超过 15 天" in text["procedure"] and "集中整治" not in text[
+        "procedure"]
+    assert "常态化监测" in text["schedule"] and "饮水安全保障" in text["assistance"]
+    rules = text["rules"]
+    assert "执行2021 年以后的机制" in rules and "identify.late" in rules and "procedure.overdue" in rules
+    assert "2020 年的机制（本网站的判断日期不执行）" in rules

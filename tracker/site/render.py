@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -131,10 +131,17 @@ def guide_pages(model: SiteModel, env: jinja2.Environment) -> list[Page]:
               "steps": [("村级初选", "村级评议日期"), ("乡镇审核", "乡镇审核日期 · 审核人"),
                         ("县级确定", "县级确定日期"), ("信息录入", "系统录入日期")],
               "example_found": found,
-              "example_deadline": _example_deadline(found, model.policy.monthly_deadline_months)}
+              "example_deadline": _example_deadline(found, model.policy.monthly_deadline_months),
+              "as_of": model.as_of, "mechanism": model.policy.mechanism or "2020",
+              "id_found": date(model.as_of.year, 3, 1),
+              "id_deadline": date(model.as_of.year, 3, 1) + timedelta(days=model.policy.identification_days)}
     pages = []
     for path, title, template in GUIDE_PAGES:
         title = "政策指引" if title == "概述" else title
+        # the pages of the mechanism in force on the as-of date, where it has its own (guide/2021/...)
+        own = template.replace("guide/", f"guide/{values['mechanism']}/", 1)
+        if values["mechanism"] != "2020" and own in env.list_templates():
+            template = own
         body = env.get_template(template).render(root=_root(path), level=None, title=title, **values)
         pages.append(Page(path, title, body))
     return pages
