@@ -16,7 +16,7 @@ import yaml
 
 from tracker.demo.generator import COUNTY, contract_headers, generate
 from tracker.register import load_contract
-from tracker.register.sheets import Cell, SheetData
+from tracker.register.sheets import Cell, RawRegister, RawSheet, SheetData
 from tracker.register.writers import cell_text, write_csv_dir, write_register, write_xlsx
 from tracker.validate import id_check_digit
 
@@ -31,12 +31,12 @@ PHONE = re.compile(r"1[358]\d{9}|0\d{2,3}-\d{7,8}")
 
 @pytest.fixture(scope="module")
 def register() -> list[SheetData]:
-    return generate(today=TODAY)
+    return generate(today=TODAY, mechanism="2020")
 
 
 @pytest.fixture(scope="module")
 def clean() -> list[SheetData]:
-    return generate(today=TODAY, errors=False)
+    return generate(today=TODAY, errors=False, mechanism="2020")  # the seed's world (the 2021+ one: below)
 
 
 def records(sheets: list[SheetData], tab: str) -> list[dict[str, Any]]:
@@ -66,8 +66,9 @@ def id_number_ok(number: object) -> bool:
 
 
 def test_same_arguments_give_the_same_register(register: list[SheetData]) -> None:
-    assert generate(today=TODAY) == register
-    other = generate(seed=2, today=TODAY)
+    assert generate(today=TODAY, mechanism="2020") == register
+    assert generate(today=TODAY) == generate(today=TODAY)  # the 2021+ world is reproducible too
+    other = generate(seed=2, today=TODAY, mechanism="2020")
     assert [s.header for s in other] == [s.header for s in register]
     assert other[1].rows != register[1].rows
     assert other[2].rows != register[2].rows
@@ -192,7 +193,7 @@ def test_deliberate_errors_can_be_turned_off(register: list[SheetData], clean: l
 
 def test_scales_to_a_large_county() -> None:
     started = time.perf_counter()
-    villages, households, measures = generate(400, 10_000, seed=7, today=TODAY, errors=False)
+    villages, households, measures = generate(400, 10_000, seed=7, today=TODAY, errors=False, mechanism="2020")
     assert time.perf_counter() - started < 8  # about 1 s; a quadratic step would take minutes
     assert (len(villages.rows), len(households.rows)) == (400, 10_000)
     assert 10_000 <= len(measures.rows) <= 30_000
@@ -277,3 +278,39 @@ def test_write_register_picks_the_format(tmp_path: Path, register: list[SheetDat
     data = (tmp_path / "nested" / "csv" / "行政村.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # utf-8-sig by default, so Excel opens it
     assert cell_text(None) == "" and cell_text(2.0) == "2" and cell_text(date(2026, 1, 2)) == "2026-01-02"
+
+
+def test_the_demo_of_2026_follows_the_2021_mechanism() -> None:
+    """Issue 16: a newcomer's first site is dated today and judged by today's mechanism: no wall of 2020 deadlines
+    passed years ago; the national values validate; every date is on or before the demo's today."""
+    from tracker.pipeline import demo_policy
+    from tracker.rules import evaluate, load_policy
+    from tracker.validate import validate
+
+    sheets = generate(today=TODAY, errors=False)
+    households = records(sheets, "households")
+    assert {h["category"] for h in households} == {"脱贫不稳定户", "边缘易致贫户", "突发严重困难户"}
+    assert {h["labor"] for h in households} <= {"普通劳动力", "技能劳动力", "弱劳动力或半劳动力", "丧失劳动力",
+                                                "无劳动力"}
+    cleared = [h for h in households if h["status"] == "风险已消除"]
+    assert cleared and all(h["clearance_method"] in ("帮扶消除", "自然消除") for h in cleared)
+    steps = ("application", "household_check", "village_review", "notice_start", "notice_end", "township_review",
+             "county_decision", "system_entry", "cleared", "first_monitored")  # (a gradual exit may end later)
+    for h in households:
+        assert all(h[k] is None or h[k] <= TODAY for k in steps), h["household_id"]
+    raw = RawRegister("demo", {s.name: RawSheet(s.name, ((1, s.header), *((i + 2, tuple(r)) for i, r in
+                                                                        enumerate(s.rows)))) for s in sheets})
+    validated = validate(raw, today=TODAY)
+    assert validated.errors == ()
+    policy_file = Path(__file__).parent / "_demo_policy.yaml"
+    try:
+        policy_file.write_text(demo_policy(TODAY), encoding="utf-8")
+        outcome = evaluate(validated, load_policy(policy_file), TODAY)
+    finally:
+        policy_file.unlink()
+    rules = {f.rule for f in outcome.findings}
+    assert outcome.policy.mechanism == "2021" and not outcome.skipped
+    assert "procedure.overdue" not in rules and "identify.late" in rules
+    late = sum(f.rule == "identify.late" for f in outcome.findings)
+    assert late < len(households) * 0.1
+    assert generate(today=TODAY, errors=False, mechanism="2020")[1].rows != sheets[1].rows

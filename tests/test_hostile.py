@@ -135,7 +135,7 @@ def folder_without_csv(root: Path) -> Path:
 
 
 def _demo(root: Path) -> Path:
-    write_register(generate(villages=3, households=20, seed=4, errors=False), root / "base.xlsx")
+    write_register(generate(villages=3, households=20, seed=4, errors=False, mechanism="2020"), root / "base.xlsx")
     return root / "base.xlsx"
 
 

@@ -86,7 +86,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from tracker.demo import generate
     from tracker.register import write_register
 
-    sheets = generate(villages=args.villages, households=args.households, seed=args.seed, today=args.as_of)
+    sheets = generate(villages=args.villages, households=args.households, seed=args.seed, today=args.as_of,
+                      mechanism=args.mechanism)
     target = Path(args.path)
     write_register(sheets, target)
     counts = "，".join(f"{s.name} {len(s.rows)} 行" for s in sheets)
@@ -151,6 +152,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--households", type=_positive, default=600)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--as-of", type=_as_of, default=None, help="演示数据的“今天”，默认今天")
+    p.add_argument("--mechanism", choices=("2020", "2021"), default=None,
+                   help="按哪一套机制生成：2020 或 2021（默认按“今天”：2021年1月1日以后为 2021）")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("build", help="校验名册并生成网站")

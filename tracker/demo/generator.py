@@ -36,6 +36,7 @@ from tracker.register import Cell, SheetData, load_contract
 from tracker.validate import today_in_china
 
 from .draw import between, one
+from .mechanism2021 import adapt
 from .people import full_name, id_number, person, phone, township_names, village_names
 from .spoil import inject_errors
 from .tables import (
@@ -73,8 +74,10 @@ def generate(
     seed: int = 1,
     today: date | None = None,
     errors: bool = True,
+    mechanism: str | None = None,
 ) -> list[SheetData]:
-    """The three tabs of a synthetic county register (see the module docstring)."""
+    """The three tabs of a synthetic county register (see the module docstring), in the values and procedure of
+    ``mechanism`` ("2020" or "2021"; by default the one in force on ``today``: 2021 from 2021-01-01)."""
     if villages < 1 or households < 0:
         raise ValueError("need at least one village and a non-negative number of households")
     today = today or today_in_china()
@@ -85,6 +88,8 @@ def generate(
         village_recs = _villages(rng, villages, today)
         household_recs = _households(rng, village_recs, households, today)
         measure_recs = _measures(rng, household_recs, today)
+        if (mechanism or ("2021" if today >= date(2021, 1, 1) else "2020")) == "2021":
+            measure_recs = adapt(household_recs, measure_recs, seed, today)
         sheets: dict[str, list[list[Cell]]] = {
             "villages": _rows(village_recs, tabs["villages"][1]),
             "households": _rows(household_recs, tabs["households"][1]),

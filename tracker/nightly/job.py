@@ -100,13 +100,13 @@ def _demo_source(config: Config, today: date) -> tuple[str, Path]:
     stamp = demo_dir / "generated-on"
     if not register.exists() or not stamp.exists() or stamp.read_text() != today.isoformat():
         from tracker.demo import generate
-        from tracker.pipeline import DEMO_POLICY
+        from tracker.pipeline import demo_policy
         from tracker.register import write_register
 
         private_dir(demo_dir)
         write_register(generate(today=today), register)
         os.chmod(register, 0o600)
-        write_private(policy, DEMO_POLICY)
+        write_private(policy, demo_policy(today))
         write_private(stamp, today.isoformat())
     return str(register), policy
 

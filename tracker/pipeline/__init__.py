@@ -10,7 +10,8 @@ from tracker.common.lazy import exported
 
 #: public name -> the module of this package that holds it (a name equal to its module: the module)
 _PUBLIC = {
-    "build_site": "run", "check": "run", "check_owner": "publish", "DEMO_POLICY": "run", "read_and_validate": "run",
+    "build_site": "run", "check": "run", "check_owner": "publish", "DEMO_POLICY": "run",
+    "demo_policy": "run", "read_and_validate": "run",
     "rollback": "publish", "SiteHistory": "run", "WriteBackRun": "writeback"
 }
 __all__ = sorted(_PUBLIC)
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     )
     from .run import (
         check as check,
+    )
+    from .run import (
+        demo_policy as demo_policy,
     )
     from .run import (
         read_and_validate as read_and_validate,
