@@ -96,7 +96,7 @@ def _holds_value(xml: bytes, after: int) -> bool:
 def _ref_of(xml: bytes, match: re.Match[bytes]) -> tuple[int, int]:
     found = _REF.match(xml, match.start())
     assert found is not None
-    return _column(found.group(1)), int(found.group(2))
+    return column_number(found.group(1)), int(found.group(2))
 
 
 def _scan_cells(xml: bytes) -> tuple[int, int, tuple[int, int]]:
@@ -117,7 +117,7 @@ def _scan_cells(xml: bytes) -> tuple[int, int, tuple[int, int]]:
             close = xml.find(b">", cell.start())
             head = xml[cell.start():close + 1]
             ref = _REF.search(head)
-            column = _column(ref.group(1)) if ref else column + 1
+            column = column_number(ref.group(1)) if ref else column + 1
             if head.endswith(b"/>"):
                 continue
             if column > last_column:
@@ -126,10 +126,11 @@ def _scan_cells(xml: bytes) -> tuple[int, int, tuple[int, int]]:
     return last_column, last_row, far
 
 
-def _column(letters: bytes) -> int:
+def column_number(letters: bytes | str) -> int:
+    """A cell reference's column letters as a number (A = 1); beyond 4 letters every column is past the limits."""
     number = 0
-    for char in letters.upper()[:4]:
-        number = number * 26 + char - 64
+    for char in (letters if isinstance(letters, str) else letters.decode("ascii")).upper()[:4]:
+        number = number * 26 + ord(char) - 64
     return number
 
 

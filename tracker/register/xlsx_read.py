@@ -37,7 +37,7 @@ from tracker.common import SourceError
 
 from .sheets import Cell, RawRegister, RawSheet
 from .xlsx_formats import DURATION, OPENPYXL_BUILTIN_DATES, OTHER, calamine_builtin_kind, calamine_kind, openpyxl_kind
-from .xlsx_limits import check_extent, check_part_sizes
+from .xlsx_limits import check_extent, check_part_sizes, column_number
 from .xlsx_openpyxl import read_xlsx_openpyxl
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -307,7 +307,7 @@ def _patches(xml: bytes, context: _Context) -> dict[int, list[tuple[int, Cell]]]
             raise _NeedsOpenpyxl("a cell without r=")
         value = _openpyxl_value(cell, context)
         if value is not _KEEP:
-            patches.setdefault(int(ref.group(2)), []).append((_column(ref.group(1)), value))  # type: ignore[arg-type]
+            patches.setdefault(int(ref.group(2)), []).append((column_number(ref.group(1)), value))  # type: ignore[arg-type]
     return patches
 
 
@@ -389,10 +389,3 @@ def _openpyxl_value(cell: ET.Element, context: _Context) -> object:
 
             value = Text.from_tree(child).content
     return value
-
-
-def _column(letters: bytes | str) -> int:
-    number = 0
-    for char in letters.upper() if isinstance(letters, str) else letters.decode().upper():
-        number = number * 26 + ord(char) - 64
-    return number

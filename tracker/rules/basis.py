@@ -10,6 +10,7 @@ as good practice carries no citation and says so (``setting``), unless a county 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 #: 郑州市脱贫攻坚领导小组《关于转发〈河南省脱贫攻坚领导小组关于建立防止返贫监测和帮扶机制的实施意见〉的通知》
@@ -43,7 +44,7 @@ class Basis:
     setting: str = ""  # what rests on the county's policy file or this system's suggestion, in plain Chinese
     severity: str | None = None  # of a part of a rule (``id:part``) that is not the rule's own
 
-    @property
+    @cached_property
     def clause(self) -> str:
         """Document and clauses, short: 豫脱贫组〔2020〕13号 三、(二)；郑脱贫组〔2020〕2号 一."""
         by_document: dict[str, list[str]] = {}
@@ -53,7 +54,7 @@ class Basis:
                 clauses.append(c.clause)
         return "；".join(f"{d} {'、'.join(cs)}" for d, cs in by_document.items()) or "无（本县设定或系统建议）"
 
-    @property
+    @cached_property
     def label(self) -> str:
         """One short phrase for a finding's line: 依据：<documents and clauses>, or whose setting it is."""
         if self.citations:

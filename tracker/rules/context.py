@@ -135,6 +135,12 @@ class TabView:
             out |= self.is_(key, value)
         return out
 
+    def holds_role(self, key: str, *roles: str) -> pd.Series:
+        """Per row of a multi column (several values in a cell): does any (valid) value have one of ``roles``?"""
+        wanted = frozenset(self.table.tab.column(key).values_with(*roles))
+        return self.values[key].map(lambda items: isinstance(items, tuple) and not wanted.isdisjoint(items)
+                                    ).astype(bool)
+
     def role(self, key: str) -> pd.Series:
         """Per row: the role of the value (None where empty, invalid or without a role)."""
         column = self.table.tab.column(key)

@@ -148,10 +148,10 @@ class FindingList(Sequence[Finding]):
     def dicts(self) -> list[dict[str, Any]]:
         """``[f.as_dict() for f in self]`` without making the Finding objects."""
         columns = [self.column(name).tolist() for name in _AS_DICT_ORDER]
-        extra = [grounds(r, b) for r, b in zip(self.column("rule").tolist(), self.column("basis").tolist(),
-                                                strict=True)]
+        pairs = list(zip(self.column("rule").tolist(), self.column("basis").tolist(), strict=True))
+        each = {pair: grounds(*pair) for pair in set(pairs)}  # once per (rule, part), not per finding
         with paused_gc():
             out = list(map(dict, map(zip, repeat(_AS_DICT_ORDER), zip(*columns, strict=True))))
-            for item, more in zip(out, extra, strict=True):
-                item.update(more)
+            for item, pair in zip(out, pairs, strict=True):
+                item.update(each[pair])
             return out

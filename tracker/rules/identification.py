@@ -14,6 +14,7 @@ import pandas as pd
 
 from .context import Context, Findings, _owners, true
 from .facts import HouseholdFacts
+from .procedure import backwards
 from .registry import rule
 from .wording import dates, join, money, texts, yuan
 
@@ -69,19 +70,8 @@ def notice_short(ctx: Context, facts: HouseholdFacts) -> Findings:
 
 
 def order(ctx: Context, facts: HouseholdFacts) -> Findings:
-    h, hv = ctx.h, ctx.households
-    latest = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
-    latest_label = pd.Series("", index=h.index, dtype=object)
-    parts = []
-    for key, label in STEPS_2021:
-        when = h[key]
-        back = true(when < latest).to_numpy()
-        parts.append(np.where(back, label + "日期 " + dates(when) + " 早于" + latest_label.to_numpy() + "日期 "
-                              + dates(latest), "").astype(object))
-        later = hv.known(key) & (latest.isna() | true(when > latest))
-        latest = latest.where(~later, when)
-        latest_label = latest_label.where(~later, label)
-    text = join(parts, "；")
+    h = ctx.h
+    text = backwards(h, STEPS_2021)
     hit = pd.Series(text != "", index=h.index)
     return ctx.household_findings(hit, list(np.asarray(text)[hit.to_numpy()] + "。"),
                                   rule("identify.order").next_action)
@@ -117,17 +107,13 @@ def assisted_below_line(ctx: Context, facts: HouseholdFacts) -> Findings:
 
 
 def risk_unmatched(ctx: Context, facts: HouseholdFacts) -> Findings:
-    h, active = ctx.h, facts.measure_active
-    risks = h["risk_types"]
-    column = ctx.households.table.tab.column("risk_types")
+    h, hv, active = ctx.h, ctx.households, facts.measure_active
+    column = hv.table.tab.column("risk_types")
     needs = []
     for risk_role, (measure_roles, label) in ANSWERS.items():
-        values = set(column.values_with(risk_role))
-        has = risks.map(lambda items, v=values: bool(v.intersection(items)) if isinstance(items, tuple)
-                        else False).astype(bool)
         answered = ctx.per_household(active & ctx.measures.has_role("kind", *measure_roles))
-        lacking = ctx.monitored & has & ~answered
-        needs.append((lacking, "、".join(sorted(values)), label))
+        lacking = ctx.monitored & hv.holds_role("risk_types", risk_role) & ~answered
+        needs.append((lacking, "、".join(column.values_with(risk_role)), label))
     hit = pd.Series(False, index=h.index)
     for lacking, _, _ in needs:
         hit |= lacking
@@ -140,16 +126,14 @@ def risk_unmatched(ctx: Context, facts: HouseholdFacts) -> Findings:
 
 
 def illness_no_cost(ctx: Context, facts: HouseholdFacts) -> Findings:
-    h = ctx.h
-    ill = h["risk_types"].map(lambda items: isinstance(items, tuple) and "因病" in items).astype(bool)
-    hit = ill & true(h["medical_cost"] == 0)
+    hit = ctx.households.holds_role("risk_types", "illness") & true(ctx.h["medical_cost"] == 0)
     return ctx.household_findings(hit, ["主要风险类型有“因病”，但合规自付医疗费用填的是 0。"] * int(hit.sum()),
                                   rule("doubt.illness_no_cost").next_action)
 
 
 def labour_shortage(ctx: Context, facts: HouseholdFacts) -> Findings:
     h = ctx.h
-    short = h["risk_types"].map(lambda items: isinstance(items, tuple) and "缺劳动力" in items).astype(bool)
+    short = ctx.households.holds_role("risk_types", "labour_shortage")
     hit = pd.Series(False, index=h.index)
     members = ctx.members
     if members is not None and members.table.present and len(members.values):

@@ -109,22 +109,27 @@ def overdue(ctx: Context, facts: HouseholdFacts) -> Findings:
     return _progress(ctx, facts, facts.frame["overdue"], overdue=True)
 
 
+def backwards(h: pd.DataFrame, steps: tuple[tuple[str, str], ...]) -> np.ndarray:
+    """Per row, every step dated before the latest earlier step that has a date ("" where all are in order)."""
+    previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
+    previous_label = pd.Series("", index=h.index, dtype=object)
+    found = []
+    for key, label in steps:
+        when = h[key]
+        back = true(when < previous).to_numpy()
+        found.append(_where(back, label + "日期 " + dates(when) + " 早于" + previous_label.to_numpy() + "日期 "
+                            + dates(previous)))
+        previous_label = previous_label.mask(when.notna(), label)
+        previous = when.fillna(previous)
+    return join(found, "；")
+
+
 def _order_messages(h: pd.DataFrame) -> np.ndarray:
     """What is out of order in each row ("" where nothing is)."""
     reported = h["reported"]
-    previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
-    previous_label = pd.Series("", index=h.index, dtype=object)
-    backwards, early = [], []
-    for key, label in STEPS:
-        when = h[key]
-        text = label + "日期 " + dates(when)
-        back = true(when < previous).to_numpy()
-        backwards.append(_where(back, text + " 早于" + previous_label.to_numpy() + "日期 " + dates(previous)))
-        early.append(_where(true(when < reported).to_numpy(), text))
-        previous_label = previous_label.mask(when.notna(), label)
-        previous = when.fillna(previous)
+    early = [_where(true(h[key] < reported).to_numpy(), label + "日期 " + dates(h[key])) for key, label in STEPS]
     early_text = join(early, "、")
-    return join([join(backwards, "；"),
+    return join([backwards(h, STEPS),
                  _where(early_text != "", early_text + " 早于农户申报或发现日期 " + dates(reported))], "；")
 
 
