@@ -10,16 +10,25 @@ from datetime import date, datetime
 #: source only when the source itself knows it is a date), a boolean, or ``None`` for an empty cell.
 Cell = str | int | float | date | datetime | bool | None
 
+#: A merged range: (first_row, first_column, last_row, last_column), 1-based, both ends included.
+Merge = tuple[int, int, int, int]
+
 
 @dataclass(frozen=True)
 class RawSheet:
     """One tab exactly as read: every row keeps the spreadsheet's own 1-based row number.
 
     ``rows`` is a tuple of ``(number, cells)`` pairs, or a sequence behaving as one (a CSV file is kept
-    encoded column by column: :class:`tracker.register.encoded.EncodedRows`)."""
+    encoded column by column: :class:`tracker.register.encoded.EncodedRows`).
+
+    ``merges`` are the sheet's merged ranges as the file records them, each ``(first_row, first_column, last_row,
+    last_column)``: 1-based, rows as the spreadsheet numbers them, both ends included. The reader only reports
+    them; :func:`tracker.register.merges.fill_merges` gives their value to the cells they cover, below the
+    header, once the header is known."""
 
     name: str
     rows: Sequence[tuple[int, tuple[Cell, ...]]]
+    merges: tuple[Merge, ...] = ()
 
 
 @dataclass(frozen=True)
