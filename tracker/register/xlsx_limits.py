@@ -65,10 +65,10 @@ def check_extent(sheet: str, xml: bytes) -> None:
             far = max(wide)
     else:
         last_column, last_row, far = _scan_cells(xml)
-    _judge(sheet, last_row, last_column, far)
+    judge_extent(sheet, last_row, last_column, far)
 
 
-def _judge(sheet: str, last_row: int, last_column: int, far: tuple[int, int]) -> None:
+def judge_extent(sheet: str, last_row: int, last_column: int, far: tuple[int, int]) -> None:
     if last_row <= MAX_ROWS and last_column <= MAX_COLUMNS and last_row * last_column <= MAX_CELLS:
         return
     where = f"内容一直到第 {last_row:,} 行" + (f"、第 {last_column:,} 列" if last_column else "")
@@ -87,10 +87,10 @@ def _all_cells_have_leading_refs(xml: bytes) -> bool:
 
 
 def _holds_value(xml: bytes, after: int) -> bool:
-    """The cell whose reference ends at ``after`` is not an empty ``<c …/>`` (a styled blank cell, which neither
-    reader keeps)."""
+    """The cell whose reference ends at ``after`` is not an empty ``<c …/>`` or ``<c …></c>`` (a styled blank cell,
+    which neither reader keeps; openpyxl writes the second form when lxml is installed)."""
     end = xml.find(b">", after)
-    return end >= 0 and xml[end - 1:end] != b"/"
+    return end >= 0 and xml[end - 1:end] != b"/" and not xml.startswith(b"</c>", end + 1)  # <c …/>, <c …></c>
 
 
 def _ref_of(xml: bytes, match: re.Match[bytes]) -> tuple[int, int]:
@@ -118,7 +118,7 @@ def _scan_cells(xml: bytes) -> tuple[int, int, tuple[int, int]]:
             head = xml[cell.start():close + 1]
             ref = _REF.search(head)
             column = column_number(ref.group(1)) if ref else column + 1
-            if head.endswith(b"/>"):
+            if head.endswith(b"/>") or xml.startswith(b"</c>", close + 1):  # an empty cell, styled
                 continue
             if column > last_column:
                 last_column, far = column, (column, row)
