@@ -113,7 +113,7 @@ def test_csv_files_in_every_encoding(tmp_path: Path) -> None:
 
 def test_csv_error_reported_as_before(tmp_path: Path) -> None:
     (tmp_path / "行政村.csv").write_text('县,乡镇\n"' + "x" * 200_000, encoding="utf-8")  # beyond the field limit
-    with pytest.raises(SourceError, match="不是有效的 CSV 文件（field larger than field limit"):
+    with pytest.raises(SourceError, match="不是有效的 CSV/文本表格（field larger than field limit"):
         CsvDirSource(tmp_path).read()
 
 

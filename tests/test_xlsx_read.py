@@ -286,17 +286,18 @@ def test_prefixed_workbook_falls_back_to_openpyxl(tmp_path: Path) -> None:
     assert _typed(read_xlsx(path, "p")) == _typed(read_xlsx_openpyxl(path, "p"))
 
 
-@pytest.mark.parametrize("content", [b"PK\x03\x04 this is not really a workbook", b"not a zip at all",
-                                     b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)])  # the last: encrypted
-def test_unreadable_files_give_the_same_one_line_error(tmp_path: Path, content: bytes) -> None:
+@pytest.mark.parametrize(("content", "cause"), [
+    (b"PK\x03\x04 this is not really a workbook", "不是可以读取的 Excel 工作簿（文件结构残缺"),  # a zip cut short
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "不是可以读取的 Excel 工作簿（文件结构残缺"),  # OLE2 cut short
+    (b"%PDF-1.7 not a table", "不是表格文件，而是PDF 文档"),
+    (b"", "文件是空的（0 字节）"),
+])
+def test_unreadable_files_give_one_line_naming_the_cause(tmp_path: Path, content: bytes, cause: str) -> None:
     path = tmp_path / "名册.xlsx"
     path.write_bytes(content)
-    with pytest.raises(SourceError) as fast:
+    with pytest.raises(SourceError) as caught:
         open_source(str(path)).read()
-    with pytest.raises(SourceError) as reference:
-        read_xlsx_openpyxl(path, str(path))
-    assert str(fast.value) == str(reference.value) and "\n" not in str(fast.value)
-    assert "不是可以读取的 Excel 工作簿" in str(fast.value)
+    assert cause in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -11,12 +11,14 @@ from tracker.common.lazy import exported
 
 #: public name -> the module of this package that holds it (a name equal to its module: the module)
 _PUBLIC = {
-    "Cell": "sheets", "Column": "contract", "Contract": "contract", "create_template": "template", "DateOrder":
-    "contract", "GoogleSheetSource": "gsheet", "load_contract": "contract", "locate": "layout", "locate_all":
-    "layout", "LocatedTable": "layout", "open_source": "sources", "RawColumn": "encoded", "RawRegister": "sheets",
-    "RawSheet": "sheets", "read_csv_file": "csv_read", "Reference": "contract", "restore_register": "restore",
-    "RESULT_TAB": "gsheet", "sheet_key": "gsheet", "SheetData": "sheets", "Tab": "contract", "Unique": "contract",
-    "UniqueAcross": "contract", "write_register": "writers", "XlsxSource": "sources"
+    "Cell": "sheets", "Column": "contract", "Contract": "contract", "create_template": "template",
+    "DateOrder": "contract", "FileNote": "sheets", "GoogleSheetSource": "gsheet", "load_contract": "contract",
+    "locate": "layout", "locate_all": "layout", "LocatedTable": "layout", "open_source": "sources",
+    "RawColumn": "encoded", "RawRegister": "sheets", "RawSheet": "sheets", "read_csv_file": "csv_read",
+    "read_table_file": "tabular", "Reference": "contract", "restore_register": "restore", "RESULT_TAB": "gsheet",
+    "sheet_key": "gsheet", "SheetData": "sheets", "skip_reason": "tabular", "Tab": "contract",
+    "TABLE_SUFFIXES": "tabular", "Unique": "contract", "UniqueAcross": "contract", "WorkbookSource": "sources",
+    "write_register": "writers", "XlsxSource": "sources"
 }
 __all__ = sorted(_PUBLIC)
 __getattr__, __dir__ = exported(__name__, _PUBLIC)
@@ -56,10 +58,15 @@ if TYPE_CHECKING:
     from .layout import locate_all as locate_all
     from .restore import restore_register as restore_register
     from .sheets import Cell as Cell
+    from .sheets import FileNote as FileNote
     from .sheets import RawRegister as RawRegister
     from .sheets import RawSheet as RawSheet
     from .sheets import SheetData as SheetData
+    from .sources import WorkbookSource as WorkbookSource
     from .sources import XlsxSource as XlsxSource
     from .sources import open_source as open_source
+    from .tabular import TABLE_SUFFIXES as TABLE_SUFFIXES
+    from .tabular import read_table_file as read_table_file
+    from .tabular import skip_reason as skip_reason
     from .template import create_template as create_template
     from .writers import write_register as write_register

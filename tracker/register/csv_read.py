@@ -1,7 +1,9 @@
 """Reading one CSV file of a register: encoding detection and a streaming, memory-lean parse.
 
-The file is UTF-8 (with or without BOM) when it decodes cleanly as UTF-8, otherwise GB18030 (a superset of
-GBK); neither gives one plain sentence. It is parsed with ``csv.reader`` record by record straight from
+The file is UTF-16 when it starts with a UTF-16 byte-order mark (Excel's "Unicode 文本"), else UTF-8 (with or
+without BOM) when it decodes cleanly as UTF-8, otherwise GB18030 (a superset of GBK); none gives one plain sentence.
+The delimiter is a comma, or a tab when the first lines are tab-separated (Excel's text saves, web exports).
+It is parsed with ``csv.reader`` record by record straight from
 the file, without holding the whole text in memory, and kept encoded (:class:`~tracker.register.encoded.EncodedRows`):
 a million-household register is a few hundred MB instead of several GB. The records, their numbers and
 the errors are exactly those of ``csv.reader`` over the fully decoded text.
@@ -24,7 +26,7 @@ from tracker.common import SourceError
 
 from .encoded import EncodedRows, read_csv_lines
 
-_NOT_DECODABLE = "CSV 文件既不是 UTF-8 也不是 GB18030/GBK 编码，请在 Excel 中另存为“CSV UTF-8”。"
+_NOT_DECODABLE = "文本文件既不是 UTF-8、UTF-16 也不是 GB18030/GBK 编码，请在 Excel 中另存为“CSV UTF-8”。"
 
 
 def decode_csv_bytes(data: bytes) -> str:
@@ -56,18 +58,29 @@ def _unclosed_quote(lines: Iterable[str]) -> UnclosedQuote:
                          f"{reader.line_num - line + 1} 行都会被读成同一个单元格；请找到这一行多余或缺少的双引号改正")
 
 
-def _parse(open_lines: Callable[[], Iterable[str]]) -> EncodedRows:
+def _parse(open_lines: Callable[[], Iterable[str]], delimiter: str = ",") -> EncodedRows:
     try:
-        return read_csv_lines(open_lines(), strict=True)
+        return read_csv_lines(open_lines(), strict=True, delimiter=delimiter)
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             raise _unclosed_quote(open_lines()) from exc
-    return read_csv_lines(open_lines())
+    return read_csv_lines(open_lines(), delimiter=delimiter)
 
 
 def parse_csv_text(text: str) -> EncodedRows:
     """The rows of decoded CSV text."""
-    return _parse(lambda: io.StringIO(text, newline=""))
+    return _parse(lambda: io.StringIO(text, newline=""), sniff_delimiter(text[:_SNIFF_CHARS]))
+
+
+_SNIFF_CHARS = 1 << 16
+
+
+def sniff_delimiter(head: str) -> str:
+    """A tab when the first lines hold more tabs than commas (outside quotes, roughly), else a comma."""
+    lines = [line for line in head.splitlines()[:20] if line.strip()]
+    tabs = sum(line.count("\t") for line in lines)
+    commas = sum(line.count(",") for line in lines)
+    return "\t" if tabs > commas else ","
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -82,12 +95,22 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
+def _encodings(path: Path) -> tuple[str, ...]:
+    with path.open("rb") as stream:
+        bom = stream.read(2)
+    return ("utf-16",) if bom in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "gb18030")
+
+
 def read_csv_file(path: Path) -> EncodedRows:
-    """The rows of one CSV file (``csv.Error`` and ``OSError`` are left to the caller, as before)."""
-    for encoding in ("utf-8-sig", "gb18030"):
+    """The rows of one CSV (or tab-separated text) file (``csv.Error`` and ``OSError`` are left to the caller, as
+    before)."""
+    for encoding in _encodings(path):
         try:
+            with path.open(encoding=encoding, newline="") as head:
+                delimiter = sniff_delimiter(head.read(_SNIFF_CHARS))
             with ExitStack() as files:
-                return _parse(lambda: files.enter_context(path.open(encoding=encoding, newline="")))  # noqa: B023
+                return _parse(lambda: files.enter_context(path.open(encoding=encoding, newline="")),  # noqa: B023
+                              delimiter)
         except UnicodeDecodeError:
             continue
         except csv.Error:

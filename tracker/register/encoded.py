@@ -276,8 +276,8 @@ def encode_records(records: Iterable[list[str]]) -> EncodedRows:
     return EncodedRows(numbers, matrix[:, keep] if not keep.all() else matrix, uniques, nul_free, spare)
 
 
-def read_csv_lines(lines: Iterable[str], strict: bool = False) -> EncodedRows:
+def read_csv_lines(lines: Iterable[str], strict: bool = False, delimiter: str = ",") -> EncodedRows:
     """Parse CSV text lines (an open text file or ``io.StringIO`` with ``newline=""``); ``strict``: raise
     ``csv.Error`` on bad quoting instead of reading on."""
     with paused_gc():  # millions of strings and lists, none of them cyclic
-        return encode_records(csv.reader(lines, strict=strict))
+        return encode_records(csv.reader(lines, strict=strict, delimiter=delimiter))

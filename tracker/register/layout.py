@@ -12,6 +12,7 @@ from tracker.common import SourceError
 
 from .contract import Contract, Tab, header_forms, normalize_label
 from .encoded import EncodedRows, RawColumn, encode_rows
+from .merges import fill_merges
 from .sheets import RawRegister, RawSheet
 
 HEADER_SEARCH_ROWS = 10
@@ -32,6 +33,7 @@ class LocatedTable:
     index: pd.Index  # spreadsheet row numbers of the data rows (name "row")
     columns: dict[str, RawColumn] = field(repr=False)  # found keys, in the order of the header
     present: bool = True  # False for an optional tab the register does not have (read as an empty sheet)
+    merged: int = 0  # cells of the data rows given a value by a merged range above or left of them
 
     @cached_property
     def raw(self) -> pd.DataFrame:
@@ -88,12 +90,13 @@ def _data(sheet: RawSheet, header_row: int | None, positions: dict[str, int]) ->
 
 def locate(tab: Tab, sheet: RawSheet) -> LocatedTable:
     header_row, positions = _find_header(tab, sheet)
+    sheet, merged = fill_merges(sheet, header_row)
     header_cells = next((cells for number, cells in sheet.rows if number == header_row), ())
     headers = {key: str(header_cells[pos]) for key, pos in positions.items()}
     index, columns = _data(sheet, header_row, positions)
     # A tab with no rows at all (an empty measures tab) has nothing to judge, so no column is "missing".
     missing = tuple(col.key for col in tab.columns if col.key not in positions) if sheet.rows else ()
-    return LocatedTable(tab, sheet.name, header_row, headers, missing, index, columns)
+    return LocatedTable(tab, sheet.name, header_row, headers, missing, index, columns, merged=merged)
 
 
 def matching_sheets(register: RawRegister, tab: Tab) -> list[RawSheet]:

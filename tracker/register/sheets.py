@@ -32,11 +32,27 @@ class RawSheet:
 
 
 @dataclass(frozen=True)
+class FileNote:
+    """What became of one file of a folder that was read: ``read`` (with its rows), ``skipped`` (not a table, or
+    Excel's lock file) or ``unreadable`` (a table that could not be read); ``reason`` says why in a sentence."""
+
+    file: str
+    status: str  # "read" | "skipped" | "unreadable"
+    rows: int = 0
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "status": self.status, "rows": self.rows, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class RawRegister:
-    """All tabs of one register, keyed by the tab name as written in the source."""
+    """All tabs of one register, keyed by the tab name as written in the source; ``files`` accounts for every file
+    of a folder source (empty for a workbook)."""
 
     source: str
     sheets: dict[str, RawSheet] = field(default_factory=dict)
+    files: tuple[FileNote, ...] = ()
 
 
 @dataclass(frozen=True)

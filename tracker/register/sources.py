@@ -6,7 +6,6 @@ after, identically for every source, so the same register gives the same report 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -15,8 +14,8 @@ from tracker.common import SourceError
 
 from .csv_read import decode_csv_bytes as decode_csv_bytes  # re-exported: the tests use it
 from .csv_read import parse_csv_text as csv_text_rows
-from .csv_read import read_csv_file
-from .sheets import RawRegister, RawSheet
+from .sheets import FileNote, RawRegister, RawSheet
+from .tabular import read_table_file, read_text, skip_reason
 
 
 class Source(Protocol):
@@ -29,7 +28,9 @@ class Source(Protocol):
 
 
 @dataclass(frozen=True)
-class XlsxSource:
+class WorkbookSource:
+    """A register in one file, whatever format its bytes are (:func:`tracker.register.tabular.read_table_file`)."""
+
     path: Path
 
     @property
@@ -37,9 +38,12 @@ class XlsxSource:
         return str(self.path)
 
     def read(self) -> RawRegister:
-        from .xlsx_read import read_xlsx
+        if not self.path.is_file():
+            raise SourceError(f"找不到名册文件 {self.path}，请检查路径。")
+        return read_table_file(self.path, self.label)
 
-        return read_xlsx(self.path, self.label)
+
+XlsxSource = WorkbookSource  # (its first name, from when only .xlsx was read)
 
 
 def parse_csv_text(name: str, text: str) -> RawSheet:
@@ -61,18 +65,18 @@ class CsvDirSource:
         if not self.path.is_dir():
             raise SourceError(f"找不到目录 {self.path}，请检查路径。")
         sheets: dict[str, RawSheet] = {}
-        for file in sorted(self.path.iterdir()):
-            if file.suffix.lower() != ".csv" or not file.is_file():
+        notes: list[FileNote] = []
+        for file in sorted(p for p in self.path.iterdir() if p.is_file()):
+            if file.suffix.lower() != ".csv" or file.name.startswith(("~$", ".")):
+                reason = skip_reason(file) or "目录名册只读 .csv 文件（每个工作表一个，如 监测户.csv）"
+                notes.append(FileNote(file.name, "skipped", 0, reason if reason.startswith(("不是", "目录")) else
+                                      f"{reason}；目录名册只读 .csv 文件"))
                 continue
-            try:
-                sheets[file.stem] = RawSheet(file.stem, read_csv_file(file))
-            except csv.Error as exc:
-                raise SourceError(f"{file} 不是有效的 CSV 文件（{exc}），请重新导出。") from exc
-            except OSError as exc:
-                raise SourceError(f"无法读取 {file}：{exc.strerror}。") from exc
+            sheets[file.stem] = RawSheet(file.stem, read_text(file, str(file)))
+            notes.append(FileNote(file.name, "read", len(sheets[file.stem].rows)))
         if not sheets:
             raise SourceError(f"目录 {self.path} 里没有 .csv 文件，应有 行政村.csv、监测户.csv、帮扶措施.csv。")
-        return RawRegister(source=self.label, sheets=sheets)
+        return RawRegister(source=self.label, sheets=sheets, files=tuple(notes))
 
 
 def open_source(spec: str) -> Source:
@@ -85,12 +89,8 @@ def open_source(spec: str) -> Source:
     path = Path(spec).expanduser()
     if path.is_dir():
         return CsvDirSource(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return XlsxSource(path)
+    if not path.exists():
+        raise SourceError(f"找不到名册文件 {spec}，请检查路径（名册可以是 .xlsx、.xls、.ods 等工作簿，或 CSV 目录）。")
     if path.suffix.lower() == ".csv":
         raise SourceError(f"{spec} 是单个 CSV 文件；请给出存放 行政村.csv、监测户.csv、帮扶措施.csv 的目录。")
-    if not path.exists():
-        raise SourceError(f"找不到名册 {spec}，请给出 .xlsx 工作簿或 CSV 目录的路径。")
-    if path.suffix.lower() == ".xls":
-        raise SourceError(f"{spec} 是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后重试。")
-    return XlsxSource(path)
+    return WorkbookSource(path)

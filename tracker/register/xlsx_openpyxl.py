@@ -22,9 +22,11 @@ def read_xlsx_openpyxl(path: Path, label: str) -> RawRegister:
 
     if not path.is_file():
         raise SourceError(f"找不到名册文件 {path}，请检查路径。")
+    stream = path.open("rb")  # (a file, not a name: openpyxl judges a name by its suffix, refusing xlsx bytes as .xls)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        stream.close()
         raise SourceError(
             f"{path} 不是可以读取的 Excel 工作簿（.xlsx），文件可能已损坏，请用 Excel 另存为 .xlsx 后重试。"
         ) from exc
@@ -43,6 +45,7 @@ def read_xlsx_openpyxl(path: Path, label: str) -> RawRegister:
         raise SourceError(f"读取 {path} 时出错，文件可能已损坏，请用 Excel 另存为 .xlsx 后重试。") from exc
     finally:
         book.close()
+        stream.close()
     return RawRegister(source=label, sheets=sheets)
 
 

@@ -31,14 +31,19 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from tracker.common import SourceError
 
-from .sheets import Cell, RawRegister, RawSheet
+from .merges import xlsx_merges
+from .sheets import Cell, Merge, RawRegister, RawSheet
 from .xlsx_formats import DURATION, OPENPYXL_BUILTIN_DATES, OTHER, calamine_builtin_kind, calamine_kind, openpyxl_kind
 from .xlsx_limits import check_extent, check_part_sizes, column_number
 from .xlsx_openpyxl import read_xlsx_openpyxl
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -78,7 +83,20 @@ def read_xlsx(path: Path, label: str, *, fallback: bool = True) -> RawRegister:
         if not fallback:
             raise
     _guard(path)
-    return read_xlsx_openpyxl(path, label)
+    book = read_xlsx_openpyxl(path, label)
+    merges = _merges_of(path)
+    return RawRegister(book.source, {name: RawSheet(name, sheet.rows, merges.get(name, ()))
+                                     for name, sheet in book.sheets.items()})
+
+
+def _merges_of(path: Path) -> dict[str, tuple[Merge, ...]]:
+    """Each worksheet's merged ranges, for a workbook the fast reader gave up on (none when its parts cannot be
+    followed: the cells are still read, as before)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return {name: xlsx_merges(archive.read(target)) for name, target in _worksheets(archive)}
+    except Exception:
+        return {}
 
 
 def _guard(path: Path) -> None:
@@ -108,9 +126,22 @@ def _guard(path: Path) -> None:
 # ------------------------------------------------------------------------------------------ workbook
 
 
-def _read_fast(path: Path) -> dict[str, RawSheet]:
+def open_calamine(path: Path, kind: str) -> CalamineWorkbook:
+    """calamine's workbook for ``path``, whose content is ``kind`` whatever its name (calamine picks its reader by
+    the suffix of a path, so a file under another name is handed over as bytes and read by content)."""
     from python_calamine import CalamineWorkbook
 
+    if path.suffix.lower() in _SUFFIXES[kind]:
+        return CalamineWorkbook.from_path(str(path))
+    with path.open("rb") as stream:
+        return CalamineWorkbook.from_filelike(stream)
+
+
+_SUFFIXES = {"xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm"), "xls": (".xls", ".xla"), "xlsb": (".xlsb",),
+             "ods": (".ods",)}
+
+
+def _read_fast(path: Path) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
     with zipfile.ZipFile(path) as archive:
         check_part_sizes(archive)
@@ -124,15 +155,17 @@ def _read_fast(path: Path) -> dict[str, RawSheet]:
         for name, target in tabs:  # before calamine sizes its grids from the cells
             check_extent(name, xmls[target])
         # calamine parses the sheets on a worker thread (it releases the GIL) while this thread scans the XML
-        with CalamineWorkbook.from_path(str(path)) as workbook, ThreadPoolExecutor(1) as pool:
+        with open_calamine(path, "xlsx") as workbook, ThreadPoolExecutor(1) as pool:
             parsed = [pool.submit(workbook.get_sheet_by_name, name) for name, _ in tabs]
             try:
                 for name, target in tabs:
-                    patches = _patches(xmls.pop(target), context)
+                    xml = xmls.pop(target)
+                    patches, merges = _patches(xml, context), xlsx_merges(xml)
+                    del xml
                     sheet = parsed.pop(0).result()  # (no reference kept: calamine's copy is freed when done)
                     grid = sheet.to_python(skip_empty_area=False)
                     del sheet
-                    sheets[name] = RawSheet(name, _rows(grid, patches))
+                    sheets[name] = RawSheet(name, grid_rows(grid, patches), merges)
                     del grid
             finally:
                 pool.shutdown(cancel_futures=True)
@@ -244,9 +277,11 @@ class _Context:
 # -------------------------------------------------------------------------------------------- sheets
 
 
-def _rows(grid: list[list[object]], patches: dict[int, list[tuple[int, Cell]]],
-          ) -> tuple[tuple[int, tuple[Cell, ...]], ...]:
-    """Every row that holds a value, over the sheet's real extent (a declared ``<dimension>`` decides nothing)."""
+def grid_rows(grid: list[list[object]], patches: dict[int, list[tuple[int, Cell]]] | None = None,
+              ) -> tuple[tuple[int, tuple[Cell, ...]], ...]:
+    """Every row that holds a value in calamine's grid (from A1), as openpyxl would give it: whole numbers below
+    1e16 as ``int``, dates as ``datetime``, empty cells as ``None`` (``patches``: cells to replace)."""
+    patches = patches or {}
     missing = max(patches, default=0) - len(grid)
     if missing > 0:  # (calamine keeps every cell that has a value, so this should not happen)
         grid = grid + [[] for _ in range(missing)]
