@@ -19,6 +19,11 @@ def report_text(result: ValidatedRegister) -> str:
     lines = [f"名册：{result.source}"]
     rows = "，".join(f"{sheet} {n} 行" for sheet, n in summary["rows"].items())
     lines.append(f"读取：{rows}")
+    for note in result.files:
+        if note.status != "read":
+            lines.append(f"目录中的 {note.file} 没有读取：{note.reason}")
+    if result.merged_cells:
+        lines.append(f"合并单元格：填充 {result.merged_cells} 格（合并区域的值按所见填到它覆盖的每一格）")
     if not result.errors:
         lines.append("校验通过：没有发现错误。")
         return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracker.register import Contract, LocatedTable, RawRegister, Tab, load_contract, locate_all
+from tracker.register import Contract, FileNote, LocatedTable, RawRegister, Tab, load_contract, locate_all
 from tracker.validate import cells
 
 from .checks import Checker, Details, TabData
@@ -78,6 +78,8 @@ class ValidatedRegister:
     source: str
     tables: dict[str, Table]
     errors: tuple[CellError, ...]
+    merged_cells: int = 0  # cells given their value by a merged range (合并单元格), over every tab
+    files: tuple[FileNote, ...] = ()  # a folder source: every file of it, read or skipped and why
 
     def summary(self) -> dict[str, Any]:
         present = [t for t in self.tables.values() if t.present]
@@ -88,6 +90,8 @@ class ValidatedRegister:
             "by_sheet": dict(Counter(e.sheet for e in self.errors)),
             "rows": {t.sheet: len(t.values) for t in present},
             "rows_with_errors": {t.sheet: len(t.error_rows) for t in present},
+            "merged_cells": self.merged_cells,
+            **({"files": [f.as_dict() for f in self.files]} if self.files else {}),
         }
 
 
@@ -196,4 +200,5 @@ def validate(register: RawRegister, contract: Contract | None = None, today: dat
     for work in data.values():  # the text matrices served the checks only: let them go
         for column in work.columns.values():
             column.drop_matrix()
-    return ValidatedRegister(register.source, tables, tuple(errors))
+    merged = sum(loc.merged for loc in located.values())
+    return ValidatedRegister(register.source, tables, tuple(errors), merged_cells=merged, files=register.files)
