@@ -234,7 +234,12 @@ def test_malformed_rows_are_validation_errors_and_not_matched(files: dict[str, P
     _, payload = run_check(capsys, files, "--warnings", str(files["lists"]))
     lists = payload["summary"]["warning_lists"]
     assert [(e["sheet"], e["row"], e["column"], e["code"]) for e in lists["errors"]] == EXPECTED_LIST_ERRORS
-    assert lists["files"] == {"医保局大额医疗.xlsx": 7, "应急局.csv": 4, "残联.xlsx": 1}
+    assert lists["lists"] == {"医保局大额医疗.xlsx": 7, "应急局.csv": 4, "残联.xlsx": 1}
+    # every file of the folder accounted for: the lock file and the note skipped with their reasons
+    assert [(f["file"], f["status"], f["rows"]) for f in lists["files"]] == [
+        ("~$医保局大额医疗.xlsx", "skipped", 0), ("医保局大额医疗.xlsx", "read", 7), ("应急局.csv", "read", 4),
+        ("残联.xlsx", "read", 1), ("说明.txt", "skipped", 0)]
+    assert all(f["reason"] for f in lists["files"] if f["status"] == "skipped") and lists["unreadable"] == 0
     assert lists["rows"] == 12 and lists["rows_with_errors"] == 3 and lists["error_count"] == 4
     assert lists["matched"] == {"warning.monitored": 4, "warning.cleared": 1, "warning.unmonitored": 4}
     assert lists["village_leads"] == 2 and lists["county_leads"] == 2

@@ -52,7 +52,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         sys.stdout.write(report_json(result) + "\n" if args.format == "json" else report_text(result))
     if back:
         print(back.write(result.errors), file=sys.stderr)
-    return 1 if result.errors or (lists is not None and lists.errors) else 0
+    return 1 if result.errors or (lists is not None and (lists.errors or lists.unreadable)) else 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:

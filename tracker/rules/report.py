@@ -19,10 +19,10 @@ from .wording import cn_date, count, pct, yuan
 
 
 def exit_code(outcome: RuleOutcome) -> int:
-    """0 when no finding has severity error and every rule could be run; 1 otherwise (a register without a
-    required column must never read as "no problems" to a script)."""
-    if outcome.blind:
-        return 1
+    """0 when no finding has severity error, every rule could be run and every warning list read; 1 otherwise (a
+    register without a required column must never read as "no problems" to a script)."""
+    if outcome.blind or (outcome.warnings is not None and outcome.warnings.lists.unreadable):
+        return 1  # (a list that could not be read is a gap, as a rule that could not run)
     if isinstance(outcome.findings, FindingList):
         return 1 if "error" in set(outcome.findings.column("severity").tolist()) else 0
     return 1 if any(f.severity == "error" for f in outcome.findings) else 0

@@ -31,7 +31,14 @@ from typing import Any
 import pandas as pd
 
 from tracker.common import fmt
-from tracker.validate import ValidatedRegister, WarningLists, WarningRow, match_key, read_warning_lists
+from tracker.validate import (
+    ValidatedRegister,
+    WarningLists,
+    WarningRow,
+    file_lines,
+    match_key,
+    read_warning_lists,
+)
 
 from .context import Context, fold
 from .engine import RuleOutcome
@@ -251,6 +258,9 @@ def text_lines(validated: ValidatedRegister, matched: WarningOutcome) -> list[st
     lines = [f"预警名单：{lists.directory}，{len(lists.lists)} 份共 {lists.rows} 行；比对结果：在册户 "
              f"{counts['warning.monitored']} 条，已消除风险的户 {counts['warning.cleared']} 条，不在名册中的待走访线索 "
              f"{counts['warning.unmonitored']} 条（其中 {county} 条未能归属到村）。"]
+    if lists.unreadable:
+        lines.append(f"错误：有 {len(lists.unreadable)} 个预警名单文件读不出来，其中的预警没有参与比对：")
+    lines.extend(file_lines(lists))
     if lists.errors:
         lines.append(f"预警名单中有 {len(lists.errors)} 处数据错误，有错误的行没有参与比对；请运行 tracker validate "
                      f"--source {validated.source} --warnings {lists.directory} 查看并改正。")

@@ -13,7 +13,8 @@ from tracker.common.lazy import exported
 #: public name -> the module of this package that holds it (a name equal to its module: the module)
 _PUBLIC = {
     "CellError": "validator", "CODES": "messages", "id_check_digit": "schema", "match_key": "schema",
-    "read_warning_lists": "warning_lists", "report_json": "report", "report_text": "report", "Table": "validator",
+    "read_warning_lists": "warning_lists",
+    "file_lines": "warning_lists", "report_json": "report", "report_text": "report", "Table": "validator",
     "textops": "textops", "today_in_china": "cells", "translate": "checks", "validate": "validator",
     "ValidatedRegister": "validator", "validation_report": "warning_lists", "ValueCodes": "distinct",
     "WarningLists": "warning_lists", "WarningRow": "warning_lists"
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
     )
     from .warning_lists import (
         WarningRow as WarningRow,
+    )
+    from .warning_lists import (
+        file_lines as file_lines,
     )
     from .warning_lists import (
         read_warning_lists as read_warning_lists,

@@ -1,4 +1,10 @@
-"""Department warning lists (行业部门筛查预警): read every ``.xlsx`` / ``.csv`` file of a folder and validate it.
+"""Department warning lists (行业部门筛查预警): read every table file of a folder and validate it.
+
+Every file of the folder is accounted for (:attr:`WarningLists.files`): read, with its rows; skipped, with the reason
+(not a table, Excel's lock file); or unreadable, with the sentence saying why (a password to open, an empty or damaged
+file). Files are judged by their bytes (:func:`tracker.register.read_table_file`): ``.xlsx``, ``.xls``, ``.ods``,
+``.xlsb``, HTML-table or Unicode-text "xls" from web systems, CSV. An unreadable list never stops the run and is
+never silent: it is an error line of ``validate`` and ``check`` and a line on the county page.
 
 The lists' contract is data too (``schemas/warnings.yaml``, the same format as the register's, loaded by
 :func:`tracker.register.contract.load_contract`), and a list is read and validated by exactly the code that reads the
@@ -15,7 +21,6 @@ Matching the lists against the register is :mod:`tracker.rules.warnings`.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -28,14 +33,22 @@ from typing import Any
 import pandas as pd
 
 from tracker.common import SourceError, resource
-from tracker.register import Contract, RawRegister, RawSheet, XlsxSource, load_contract, locate, read_csv_file
+from tracker.register import (
+    Contract,
+    FileNote,
+    RawRegister,
+    RawSheet,
+    load_contract,
+    locate,
+    read_table_file,
+    skip_reason,
+)
 from tracker.validate import cells
 
 from .messages import CODES
 from .validator import CellError, Table, ValidatedRegister, validate
 
 TAB = "warnings"  # the contract's one tab
-SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 
 @cache
@@ -78,6 +91,11 @@ class WarningRow:
 class WarningLists:
     directory: str
     lists: tuple[WarningList, ...]
+    files: tuple[FileNote, ...] = ()  # every file of the folder: read, skipped or unreadable, and why
+
+    @property
+    def unreadable(self) -> tuple[FileNote, ...]:
+        return tuple(f for f in self.files if f.status == "unreadable")
 
     @property
     def errors(self) -> tuple[CellError, ...]:
@@ -108,7 +126,9 @@ class WarningLists:
         errors = self.errors
         return {
             "source": self.directory,
-            "files": {lst.sheet: lst.rows for lst in self.lists},
+            "files": [f.as_dict() for f in self.files],
+            "lists": {lst.sheet: lst.rows for lst in self.lists},
+            "unreadable": len(self.unreadable),
             "rows": self.rows,
             "rows_with_errors": sum(len(lst.table.error_rows) for lst in self.lists),
             "error_count": len(errors),
@@ -122,60 +142,76 @@ def _text(value: object) -> str | None:
 
 
 def list_files(directory: Path) -> list[Path]:
-    """The list files of a folder: ``.xlsx``/``.xlsm``/``.csv``, sorted by name; Excel's ``~$`` lock files and
-    hidden files are skipped."""
+    """Every file of the folder, sorted by name (sub-folders are not read)."""
     if not directory.is_dir():
-        raise SourceError(f"找不到预警名单目录 {directory}，请检查路径（目录里放各部门的 .xlsx 或 .csv 名单）。")
-    return sorted(p for p in directory.iterdir()
-                  if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".")))
+        raise SourceError(f"找不到预警名单目录 {directory}，请检查路径（目录里放各部门的 Excel、WPS 或 CSV 名单）。")
+    return sorted(p for p in directory.iterdir() if p.is_file())
 
 
 def _sheets_of(path: Path) -> list[RawSheet]:
-    """The raw sheets of one list file, each named as errors will name it."""
-    if path.suffix.lower() == ".csv":
-        try:
-            return [RawSheet(path.name, read_csv_file(path))]
-        except csv.Error as exc:
-            raise SourceError(f"预警名单 {path} 不是有效的 CSV 文件（{exc}），请重新导出。") from exc
-        except OSError as exc:
-            raise SourceError(f"无法读取预警名单 {path}：{exc.strerror}。") from exc
-        except SourceError as exc:
-            raise SourceError(f"预警名单 {path}：{exc}") from exc
-    book = XlsxSource(path).read()
+    """The raw sheets of one list file, each named as errors will name it (SourceError: it cannot be read)."""
+    book = read_table_file(path, f"预警名单 {path.name}")
     tab = warnings_contract().tab(TAB)
     used = [s for s in book.sheets.values() if s.rows]
     with_header = [s for s in used if locate(tab, s).header_row is not None]
     if len(with_header) > 1:
-        return [RawSheet(f"{path.name}（{s.name}）", s.rows) for s in with_header]
+        return [RawSheet(f"{path.name}（{s.name}）", s.rows, s.merges) for s in with_header]
     chosen = with_header or used[:1]
-    return [RawSheet(path.name, s.rows) for s in chosen]
+    return [RawSheet(path.name, s.rows, s.merges) for s in chosen] or [RawSheet(path.name, ())]
 
 
 def read_warning_lists(directory: str | Path, today: date | None = None) -> WarningLists:
     """Read and validate every list in ``directory`` (ID numbers judged as of ``today``, default today).
 
-    Raises :class:`~tracker.common.errors.SourceError` when the folder is missing or a file cannot be read at all;
-    an empty folder gives no lists.
+    Raises :class:`~tracker.common.errors.SourceError` only when the folder is missing; a file that cannot be read
+    is listed as unreadable with its reason, the other lists are read.
     """
     folder = Path(directory).expanduser()
     today = today or cells.today_in_china()
     contract = warnings_contract()
     name = contract.tab(TAB).name
-    lists = []
+    lists: list[WarningList] = []
+    files: list[FileNote] = []
     for path in list_files(folder):
-        for sheet in _sheets_of(path):
-            result = validate(RawRegister(str(path), {name: sheet}), contract, today=today)
+        reason = skip_reason(path)
+        if reason is not None:
+            files.append(FileNote(path.name, "skipped", 0, reason))
+            continue
+        try:
+            found = [(sheet, validate(RawRegister(path.name, {name: sheet}), contract, today=today))
+                     for sheet in _sheets_of(path)]
+        except SourceError as exc:  # not a table, no header anywhere: the file's line says why, the run goes on
+            files.append(FileNote(path.name, "unreadable", 0, str(exc)))
+            continue
+        for sheet, result in found:
             lists.append(WarningList(path.name, sheet.name, result.tables[TAB], result.errors))
-    return WarningLists(str(folder), tuple(lists))
+        files.append(FileNote(path.name, "read", sum(len(r.tables[TAB].values) for _, r in found)))
+    return WarningLists(str(folder), tuple(lists), tuple(files))
+
+
+def file_lines(lists: WarningLists) -> list[str]:
+    """The lists that could not be read, and the files skipped, one line each (nothing when all were read)."""
+    lines = []
+    for note in lists.unreadable:
+        lines.append(f"  ✗ {note.file} 没有读取，其中的预警没有参与比对：{note.reason}")
+    for note in lists.files:
+        if note.status == "skipped":
+            lines.append(f"  - {note.file} 已跳过：{note.reason}")
+    return lines
 
 
 def report_lines(lists: WarningLists) -> list[str]:
     """The lists' errors as text, in the form of ``tracker validate`` (grouped by list, cell by cell)."""
     lines = [f"预警名单：{lists.directory}，{len(lists.lists)} 份，共 {lists.rows} 行"
              + (f"（{'，'.join(f'{lst.sheet} {lst.rows} 行' for lst in lists.lists)}）" if lists.lists else "")]
+    if lists.unreadable:
+        lines.append(f"有 {len(lists.unreadable)} 个名单文件读不出来（错误），请按原因处理后重新运行：")
+    lines.extend(file_lines(lists))
     errors = lists.errors
-    if not errors:
+    if not errors and not lists.unreadable:
         lines.append("预警名单校验通过：没有发现错误。")
+        return lines
+    if not errors:
         return lines
     lines.append(f"预警名单中有 {len(errors)} 处错误，有错误的行不参与比对，请逐条改正（或请报送部门改正）：")
     for lst in lists.lists:
