@@ -2,7 +2,9 @@
 
 No network, no real Google: the real gspread client and the real service-account credentials (a JWT signed
 with a key generated here) talk to this adapter, mounted on the sessions they use. It mimics the Sheets v4
-API's shapes: metadata ``{"spreadsheetId", "properties", "sheets": [{"properties": {...}}]}``; ``values:batchGet``
+API's shapes: metadata ``{"spreadsheetId", "properties", "sheets": [{"properties": {...}, "merges": [...]}]}``
+(``merges`` only on a tab that has some, each GridRange with its zero fields left out as the API's JSON does,
+and only when no ``fields`` mask leaves them out); ``values:batchGet``
 trims trailing empty cells and rows, sends an empty middle row as ``[]`` and omits ``values`` for an empty
 range; ``spreadsheets:batchUpdate`` is validated and applied atomically; errors are
 ``{"error": {"code", "message", "status"}}``; a read-only token can't write; the sheet must be shared with the
@@ -90,6 +92,7 @@ class Tab:
     bold: set[tuple[int, int]] = field(default_factory=set)
     formats: list[tuple[dict[str, int], dict[str, Any]]] = field(default_factory=list)
     validations: list[tuple[dict[str, int], dict[str, Any]]] = field(default_factory=list)
+    merges: list[dict[str, int]] = field(default_factory=list)  # GridRanges; sheetId: this tab's unless given
 
     def properties(self, index: int) -> dict[str, Any]:
         grid: dict[str, Any] = {"rowCount": self.row_count, "columnCount": self.column_count}
@@ -97,6 +100,10 @@ class Tab:
             grid["frozenRowCount"] = self.frozen_rows
         return {"sheetId": self.sheet_id, "title": self.title, "index": index, "sheetType": self.sheet_type,
                 "gridProperties": grid}
+
+    def merge_ranges(self) -> list[dict[str, int]]:
+        """The merges as the API sends them: proto3 JSON leaves out every field equal to 0 (sheetId included)."""
+        return [{k: v for k, v in {"sheetId": self.sheet_id, **grid}.items() if v != 0} for grid in self.merges]
 
     def cell(self, row: int, column: int) -> Any:
         if row < len(self.rows) and column < len(self.rows[row]):
@@ -154,6 +161,16 @@ def column_letter(n: int) -> str:
     return letters
 
 
+def grid_range(a1: str) -> dict[str, int]:
+    """``"B2:D3"`` as a GridRange: 0-based, ends exclusive."""
+    corners = []
+    for part in a1.split(":"):
+        letters, digits = re.fullmatch(r"([A-Z]+)(\d+)", part).groups()  # type: ignore[union-attr]
+        corners.append((int(digits), sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(letters)))))
+    (top, left), (bottom, right) = corners
+    return {"startRowIndex": top - 1, "endRowIndex": bottom, "startColumnIndex": left - 1, "endColumnIndex": right}
+
+
 def quoted(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
@@ -195,11 +212,15 @@ class FakeSheetsAPI(BaseAdapter):
     # ------------------------------------------------------------------------------------------- set-up
 
     def add(self, key: str, tabs: dict[str, list[list[Any]]], *, title: str = "名册",
-            shared: dict[str, str] | None = None, sizes: dict[str, tuple[int, int]] | None = None) -> Spreadsheet:
+            shared: dict[str, str] | None = None, sizes: dict[str, tuple[int, int]] | None = None,
+            merges: dict[str, list[str | dict[str, int]]] | None = None) -> Spreadsheet:
+        """``merges`` per tab: A1 ranges like ``"A1:H1"``, or GridRange dicts as the API holds them."""
         made = []
         for i, (name, rows) in enumerate(tabs.items()):
             row_count, column_count = (sizes or {}).get(name, (max(1000, len(rows)), max(26, *map(len, rows), 1)))
-            made.append(Tab(i * 1000 + 7 if i else 0, name, [list(r) for r in rows], row_count, column_count))
+            made.append(Tab(i * 1000 + 7 if i else 0, name, [list(r) for r in rows], row_count, column_count,
+                            merges=[grid_range(m) if isinstance(m, str) else dict(m)
+                                    for m in (merges or {}).get(name, ())]))
         sheet = Spreadsheet(key, title, made, dict(shared if shared is not None else {SA_EMAIL: "writer"}))
         self.spreadsheets[key] = sheet
         return sheet
@@ -329,7 +350,7 @@ class FakeSheetsAPI(BaseAdapter):
         if role is None:
             return 403, {"error": {"code": 403, "message": MESSAGES[403], "status": "PERMISSION_DENIED"}}
         if endpoint == "metadata":
-            return 200, self._metadata(sheet)
+            return 200, self._metadata(sheet, params.get("fields", [""])[0])
         if endpoint == "batchGet":
             return 200, self._batch_get(sheet, params)
         if endpoint == "batchUpdate":
@@ -343,12 +364,15 @@ class FakeSheetsAPI(BaseAdapter):
             return 200, self._batch_update(sheet, body)
         raise _Invalid(f"the stand-in does not implement {request.method} {request.url}")
 
-    def _metadata(self, sheet: Spreadsheet) -> dict[str, Any]:
+    def _metadata(self, sheet: Spreadsheet, fields: str = "") -> dict[str, Any]:
+        with_merges = not fields or "merges" in fields or re.search(r"(^|,)\s*sheets\s*(,|$)", fields)
         return {
             "spreadsheetId": sheet.key,
             "properties": {"title": sheet.title, "locale": "zh_CN", "autoRecalc": "ON_CHANGE",
                            "timeZone": "Asia/Shanghai"},
-            "sheets": [{"properties": tab.properties(i)} for i, tab in enumerate(sheet.tabs)],
+            "sheets": [{"properties": tab.properties(i),
+                        **({"merges": tab.merge_ranges()} if tab.merges and with_merges else {})}
+                       for i, tab in enumerate(sheet.tabs)],
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{sheet.key}/edit",
         }
 

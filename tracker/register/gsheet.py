@@ -1,10 +1,19 @@
-"""The shared Google Sheet as the register: recognise it, read every tab in two Sheets API requests.
+"""The shared Google Sheet as the register: recognise it, read every tab (and its merges) in two Sheets API requests.
 
 One read is ``open_by_key`` (the spreadsheet's metadata: the tab titles) plus a single ``values:batchGet``
 over all tabs, whatever their number or size. Values come back UNFORMATTED (numbers as numbers) with dates
 as SERIAL_NUMBER (days since 1899-12-30, parsed by :mod:`tracker.validate.cells` like Excel serials). The API trims
 trailing empty cells and rows, sends an empty middle row as ``[]`` and omits ``values`` for an empty tab:
 row numbers are counted from the start row of each returned range, so they stay the sheet's own.
+
+Merged ranges come from that same metadata, at no extra request: gspread's ``open_by_key`` asks for the
+spreadsheet with ``includeGridData=false`` and no ``fields`` mask, so every tab's whole ``Sheet`` resource comes back,
+``merges`` included (the API leaves the list out when a tab has none). Each merge is a ``GridRange``: 0-based,
+ends exclusive, and, as the API writes JSON, a field equal to 0 is left out (``sheetId`` and the start indexes
+then read as 0) while a missing end index means unbounded (clipped here to the rows and columns that hold data).
+:func:`sheet_merges` turns them into :attr:`RawSheet.merges`, ``(first_row, first_column, last_row,
+last_column)``, 1-based and inclusive; a merge naming the result tab, a chart sheet or an unknown ``sheetId``
+is ignored. They are only reported here: filling them is done later, once the header is known.
 
 This module only knows what the user typed and how to turn API values into a :class:`RawRegister`; talking
 to Google (credentials, timeouts, bounded retries, Chinese error sentences) is in :mod:`tracker.register.gsheet_api`,
@@ -21,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.common import SourceError
 
-from .sheets import Cell, RawRegister, RawSheet
+from .sheets import Cell, Merge, RawRegister, RawSheet
 
 if TYPE_CHECKING:
     from .gsheet_api import RetryPolicy, SheetsConnection
@@ -83,8 +92,9 @@ def _cell(value: Any) -> Cell:
     return str(value)
 
 
-def sheet_from_values(title: str, value_range: Mapping[str, Any]) -> RawSheet:
-    """One tab from a ``ValueRange``, every kept row numbered as in the sheet; empty rows are omitted."""
+def sheet_from_values(title: str, value_range: Mapping[str, Any], grids: Sequence[Mapping[str, Any]] = ()) -> RawSheet:
+    """One tab from a ``ValueRange``, every kept row numbered as in the sheet; empty rows are omitted.
+    ``grids`` are the tab's merged ``GridRange``s from the metadata (see :func:`merge_from_grid`)."""
     start_row, start_col = range_start(str(value_range.get("range", "")))
     pad = (None,) * (start_col - 1)
     rows: list[tuple[int, tuple[Cell, ...]]] = []
@@ -95,15 +105,52 @@ def sheet_from_values(title: str, value_range: Mapping[str, Any]) -> RawSheet:
             end -= 1
         if end:
             rows.append((start_row + offset, cells[:end]))
-    return RawSheet(title, tuple(rows))
+    last_row, last_column = (rows[-1][0], max(len(cells) for _, cells in rows)) if rows else (0, 0)
+    merges = (merge_from_grid(grid, last_row, last_column) for grid in grids)
+    return RawSheet(title, tuple(rows), tuple(sorted(m for m in merges if m is not None)))
 
 
-def register_from_batch(label: str, titles: Sequence[str], response: Mapping[str, Any]) -> RawRegister:
-    """The whole register from one ``values:batchGet`` answer, or SourceError — never a partial register."""
+def merge_from_grid(grid: Mapping[str, Any], last_row: int, last_column: int) -> Merge | None:
+    """A ``GridRange`` (0-based, ends exclusive, a missing start is 0, a missing end unbounded) as a 1-based
+    inclusive :data:`Merge`, an unbounded end clipped to ``last_row`` / ``last_column`` (the data returned);
+    None when nothing is left of it or it is malformed."""
+    bounds = [grid.get(name, default) for name, default in (("startRowIndex", 0), ("startColumnIndex", 0),
+                                                            ("endRowIndex", last_row), ("endColumnIndex", last_column))]
+    if not all(isinstance(b, int) and not isinstance(b, bool) and b >= 0 for b in bounds):
+        return None
+    top, left, bottom, right = bounds[0] + 1, bounds[1] + 1, bounds[2], bounds[3]
+    if bottom < top or right < left:
+        return None
+    return top, left, bottom, right
+
+
+def sheet_merges(metadata: Mapping[str, Any], titles: Sequence[str]) -> dict[str, list[Mapping[str, Any]]]:
+    """The merged ``GridRange``s of each tab in ``titles``, matched by ``sheetId`` (absent: 0, as the API omits
+    zeros); merges on any other tab (the result tab, a chart sheet) or naming an unknown sheet are left out."""
+    ids: dict[int, str] = {}
+    for sheet in metadata.get("sheets") or ():
+        props = sheet.get("properties") or {}
+        if props.get("title") in titles:
+            ids.setdefault(props.get("sheetId", 0), str(props["title"]))
+    found: dict[str, list[Mapping[str, Any]]] = {title: [] for title in titles}
+    for sheet in metadata.get("sheets") or ():
+        for grid in sheet.get("merges") or ():
+            title = ids.get(grid.get("sheetId", 0)) if isinstance(grid, Mapping) else None
+            if title is not None:
+                found[title].append(grid)
+    return found
+
+
+def register_from_batch(label: str, titles: Sequence[str], response: Mapping[str, Any],
+                        merges: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> RawRegister:
+    """The whole register from one ``values:batchGet`` answer, or SourceError — never a partial register.
+    ``merges`` are each tab's merged ``GridRange``s (:func:`sheet_merges`)."""
     ranges = response.get("valueRanges")
     if not isinstance(ranges, list) or len(ranges) != len(titles):
         raise SourceError(f"Google 表格返回的数据不完整（请求 {len(titles)} 个工作表），请稍后重新运行。")
-    return RawRegister(source=label, sheets={t: sheet_from_values(t, vr) for t, vr in zip(titles, ranges, strict=True)})
+    merges = merges or {}
+    return RawRegister(source=label, sheets={t: sheet_from_values(t, vr, merges.get(t, ()))
+                                             for t, vr in zip(titles, ranges, strict=True)})
 
 
 def data_titles(metadata: Mapping[str, Any]) -> list[str]:
@@ -151,4 +198,4 @@ class GoogleSheetSource:
         connection = self.connect()
         titles = data_titles(connection.metadata)
         response = connection.batch_get(titles) if titles else {"valueRanges": []}
-        return register_from_batch(self.label, titles, response)
+        return register_from_batch(self.label, titles, response, sheet_merges(connection.metadata, titles))

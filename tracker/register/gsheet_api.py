@@ -8,9 +8,11 @@ bounded retries, and one plain Chinese sentence when Google can't be reached or 
 * Retries: gspread 6.2.1's ``BackOffHTTPClient`` never gives up and ignores transport errors, so it is not
   used. Each call is retried here on 408/429/5xx, timeouts and connection errors, at most ``tries`` times,
   sleeping with exponential backoff and jitter in between (``sleep`` is injectable: tests never wait).
-* Fewest requests: gspread's ``open_by_key`` fetches the metadata (tab titles) but keeps only the
-  spreadsheet's properties; the small HTTP client below keeps the whole answer so the tab titles cost no
-  second request. A read is therefore exactly 2 requests: metadata + one ``values:batchGet``.
+* Fewest requests: gspread's ``open_by_key`` fetches the metadata (``includeGridData=false``, no ``fields``
+  mask: every tab's properties and merged ranges) but keeps only the spreadsheet's properties; the small HTTP
+  client below keeps the whole answer so the tab titles and merges cost no second request. A read is
+  therefore exactly 2 requests: metadata + one ``values:batchGet``. Don't add a ``fields`` mask to that call
+  without keeping ``sheets.properties`` and ``sheets.merges``.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ def _session(account: ServiceAccount, scopes: Sequence[str]) -> requests.Session
 
 
 class _KeepMetadata(HTTPClient):
-    """gspread's HTTP client, keeping the last metadata answer (open_by_key drops the tab list)."""
+    """gspread's HTTP client, keeping the last metadata answer (open_by_key drops the tabs and their merges)."""
 
     metadata: Mapping[str, Any] | None = None
 
