@@ -37,7 +37,11 @@ def test_merges_reported_per_tab_in_the_same_two_requests(google: FakeSheetsAPI)
     assert register.sheets["帮扶措施"].merges == ()
     assert [s.endpoint for s in google.requests] == ["metadata", "batchGet"]  # still exactly 2 requests
     assert "fields" not in google.requests[0].params  # no field mask: the whole Sheet resource, merges included
-    assert validate(register, today=date(2020, 7, 1)).errors == ()
+    # filled as the clerk sees them: C2:D2 puts the village name over its 村代码 cell, which is then judged as such
+    result = validate(register, today=date(2020, 7, 1))
+    assert [(e.sheet, e.row, e.column, e.value, e.code) for e in result.errors] == [
+        ("行政村", 2, "村代码", "东村", "type")]
+    assert result.merged_cells == 1  # D2 from C2 (A3 already holds A2's county: nothing to fill)
 
 
 def test_merges_on_the_result_tab_or_an_unknown_sheet_are_ignored(google: FakeSheetsAPI) -> None:
