@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import formats_craft as craft
 from tests.builders import headers, household, measure, register, village
 from tests.hostile import write_hostile
 from tests.xlsx_craft import column_of, text_row, with_xml
@@ -165,6 +166,55 @@ def absurd_dates(root: Path) -> Path:
         f"{decided}5": f'<c r="{decided}5" t="d"><v>1899-12-31T00:00:00</v></c>'.encode()})
 
 
+# ------------------------------------------------------------ the same attacks in every format a county saves
+
+
+def _saved_as(make: Callable[[Path], Path], form: str) -> Callable[[Path], Path]:
+    """``make``'s workbook saved as .xls or .ods (issue 21)."""
+    def made(root: Path) -> Path:
+        convert = craft.to_xls if form == "xls" else craft.to_ods
+        return convert(make(root), root / f"r.{form}")
+
+    made.__name__ = f"{make.__name__}_{form}"
+    return made
+
+
+def ods_value_repeated_to_the_edge(root: Path) -> Path:
+    """A value repeated over 16,384 columns of 1,048,000 rows: 17 billion cells for a reader that expands repeats."""
+    base = craft.to_ods(_demo(root), root / "base.ods")
+    with zipfile.ZipFile(base) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    content = parts["content.xml"].decode("utf-8")
+    start = content.index('table:name="监测户"')
+    end = content.index("</table:table>", start)
+    far = ('<table:table-row table:number-rows-repeated="1048000"><table:table-cell office:value-type="string" '
+           'table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row>')
+    parts["content.xml"] = (content[:end] + far + content[end:]).encode("utf-8")
+    with zipfile.ZipFile(root / "r.ods", "w") as archive:
+        archive.writestr("mimetype", parts.pop("mimetype"), compress_type=zipfile.ZIP_STORED)
+        for name, data in parts.items():
+            archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+    return root / "r.ods"
+
+
+def html_spans_to_the_edge(root: Path) -> Path:
+    """A web "xls" whose cells claim 100 million rows and 100,000 columns (browsers clamp them; so must we)."""
+    cells = "".join(f'<td rowspan="100000000" colspan="99999">{i}</td>' for i in range(3))
+    rows = "".join(f"<tr>{cells}</tr>" for _ in range(2000))
+    (root / "r.xls").write_text(f"<html><body><table>{rows}</table></body></html>", encoding="utf-8")
+    return root / "r.xls"
+
+
+def password_to_open(root: Path) -> Path:
+    return craft.encrypt_xlsx(_demo(root), root / "r.xlsx")
+
+
+def truncated_xls(root: Path) -> Path:
+    whole = craft.to_xls(_demo(root), root / "whole.xls").read_bytes()
+    (root / "r.xls").write_bytes(whole[: len(whole) // 3])
+    return root / "r.xls"
+
+
 @dataclass(frozen=True)
 class Case:
     make: Callable[[Path], Path]
@@ -195,6 +245,15 @@ CASES = [
     Case(value_at_xfd1048576, 2, 2, "XFD1048576"),
     Case(a_million_rows, 2, 2, "第 1,048,576 行"),
     Case(cells_without_references, 2, 2, "第 300 列"),
+    Case(_saved_as(hostile_cells, "xls"), 1, 0),
+    Case(_saved_as(hostile_cells, "ods"), 1, 0),
+    Case(_saved_as(header_at_row_12, "xls"), 2, 2, "找不到表头"),
+    Case(_saved_as(header_missing, "ods"), 2, 2, "找不到表头"),
+    Case(_saved_as(two_sheets_for_one_tab, "ods"), 2, 2, "都对应「监测户」"),
+    Case(ods_value_repeated_to_the_edge, 2, 2, "第 1,048,0"),
+    Case(html_spans_to_the_edge, 2, 2, "超过本程序能读取的上限"),
+    Case(password_to_open, 2, 2, "设置了打开密码"),
+    Case(truncated_xls, 2, 2, "文件可能已损坏"),
     Case(absurd_dates, 1, 0, reports=(
         "第 3 行「农户申报或发现日期」，填的是「9999-12-31」\n      超出范围（range）",
         "第 4 行「农户申报或发现日期」，填的是「1899-02-30」\n      格式不对（type）",

@@ -31,8 +31,11 @@ _VALUE_TYPE = f"{{{_OFFICE}}}value-type"
 
 
 def _count(element: Any, attribute: str) -> int:
+    value = element.get(attribute)
+    if value is None:
+        return 1
     try:
-        return max(int(element.get(attribute, "1")), 1)
+        return max(int(value), 1)
     except ValueError:
         return 1
 
@@ -42,40 +45,33 @@ def scan_ods(archive: zipfile.ZipFile) -> dict[str, tuple[Merge, ...]]:
     from lxml import etree
 
     merges: dict[str, tuple[Merge, ...]] = {}
+    found: list[Merge] = []
+    row = last_row = last_column = 0
+    far = (0, 0)
     with archive.open("content.xml") as stream:
-        name, found = "", []
-        row = column = 0
-        row_repeat = 1
-        last_row = last_column = 0
-        far = (0, 0)
-        for event, element in etree.iterparse(stream, events=("start", "end"), tag=(_T, _ROW, _CELL, _COVERED),
-                                              resolve_entities=False, no_network=True, huge_tree=True):
-            tag = element.tag
-            if event == "start":
-                if tag == _T:
-                    name, found, row, last_row, last_column, far = element.get(_NAME, ""), [], 0, 0, 0, (0, 0)
-                elif tag == _ROW:
-                    row_repeat = _count(element, _ROWS_REPEATED)
-                    column = 0
-                continue
-            if tag in (_CELL, _COVERED):
-                repeat = _count(element, _COLS_REPEATED)
-                if tag == _CELL and (element.get(_VALUE_TYPE) is not None or len(element)):
-                    rows_spanned, cols_spanned = _count(element, _ROWS_SPANNED), _count(element, _COLS_SPANNED)
-                    if rows_spanned > 1 or cols_spanned > 1:
-                        found.append((row + 1, column + 1, row + rows_spanned, column + cols_spanned))
-                    if column + repeat > last_column:
-                        last_column, far = column + repeat, (column + repeat, row + row_repeat)
-                    last_row = max(last_row, row + row_repeat)
-                column += repeat
-                element.clear()
-            elif tag == _ROW:
-                row += row_repeat
-                element.clear()
-                while element.getprevious() is not None:  # rows already counted: let them go
-                    del element.getparent()[0]
-            elif tag == _T:
+        for _, element in etree.iterparse(stream, events=("end",), tag=(_T, _ROW), resolve_entities=False,
+                                          no_network=True, huge_tree=True):
+            if element.tag == _T:  # the table's rows are all counted: judge it, start the next one afresh
+                name = element.get(_NAME, "")
                 judge_extent(name, last_row, last_column, far)
                 merges[name] = tuple(found)
+                found, row, last_row, last_column, far = [], 0, 0, 0, (0, 0)
                 element.clear()
+                continue
+            repeat = _count(element, _ROWS_REPEATED)
+            column = 0
+            for cell in element:
+                span = _count(cell, _COLS_REPEATED)
+                if cell.tag == _CELL and (cell.get(_VALUE_TYPE) is not None or len(cell)):
+                    rows_spanned, cols_spanned = _count(cell, _ROWS_SPANNED), _count(cell, _COLS_SPANNED)
+                    if rows_spanned > 1 or cols_spanned > 1:
+                        found.append((row + 1, column + 1, row + rows_spanned, column + cols_spanned))
+                    if column + span > last_column:
+                        last_column, far = column + span, (column + span, row + repeat)
+                    last_row = row + repeat
+                column += span
+            row += repeat
+            element.clear()
+            while element.getprevious() is not None:  # rows already counted: let them go
+                del element.getparent()[0]
     return merges
