@@ -251,3 +251,20 @@ def test_every_file_of_a_csv_register_folder_is_accounted_for(tmp_path: Path,
     assert files["说明.pdf"]["status"] == "skipped" and "PDF" in files["说明.pdf"]["reason"]
     assert main(["validate", "--source", str(tmp_path / "reg")]) == 0
     assert "说明.pdf 没有读取" in capsys.readouterr().out
+
+
+def test_xls_dates_in_both_date_systems_and_numeric_ids(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import xlwt
+
+    for system in (False, True):  # 1900 (Windows) and 1904 (old Mac) date systems
+        book = xlwt.Workbook()
+        book.dates_1904 = system
+        sheet = book.add_sheet("表")
+        sheet.write(0, 0, dt.date(2021, 4, 5), xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+        sheet.write(0, 1, 410102198001010171)  # an ID typed as a number: a float, flagged by validation as in xlsx
+        sheet.write(0, 2, "   ")
+        path = book.save(tmp_path / f"d{int(system)}.xls") or tmp_path / f"d{int(system)}.xls"
+        rows = read_table_file(path).sheets["表"].rows
+        assert rows == ((1, (dt.datetime(2021, 4, 5), 4.101021980010102e17, "   ")),)

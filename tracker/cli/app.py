@@ -117,7 +117,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 _WRITE_BACK_HELP = "把结果写回 Google 表格的「校验结果」工作表（整体替换；需要把表格共享给服务账号为编辑者）"
 
 
-_WARNINGS_HELP = "行业部门预警名单的目录（.xlsx / .csv，每人一行，列见 schemas/warnings.yaml），按身份证号与名册比对"
+_WARNINGS_HELP = ("行业部门预警名单的目录（.xlsx、.xls、.ods、网页导出的 .xls、CSV 等，每人一行，"
+                  "列见 schemas/warnings.yaml），按身份证号与名册比对")
 
 _SECRETS_HELP = "网站密码文件（TOML，见 README；也可用环境变量 TRACKER_SECRETS），必须在 git 仓库和网站目录以外"
 
@@ -127,14 +128,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     p = sub.add_parser("validate", help="逐格校验名册，列出全部错误")
-    p.add_argument("--source", required=True, help=".xlsx 工作簿、存放 CSV 文件的目录，或 Google 表格网址 / gsheet:KEY")
+    p.add_argument("--source", required=True, help="名册工作簿（.xlsx、.xls、.ods 等，按内容识别）、"
+                   "存放 CSV 文件的目录，或 Google 表格网址 / gsheet:KEY")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--write-back", action="store_true", help=_WRITE_BACK_HELP)
     p.add_argument("--warnings", default=None, help=_WARNINGS_HELP)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("check", help="按政策规则检查名册，列出每户的问题和下一步")
-    p.add_argument("--source", required=True, help=".xlsx 工作簿，或存放 CSV 文件的目录")
+    p.add_argument("--source", required=True, help="名册工作簿（.xlsx、.xls、.ods 等），或存放 CSV 文件的目录")
     p.add_argument("--policy", default=None, help="政策参数 YAML 文件（默认 schemas/policy.yaml）")
     p.add_argument("--as-of", type=_as_of, default=None, help="按哪一天判断，默认今天（北京时间）")
     p.add_argument("--format", choices=("text", "json"), default="text")
