@@ -268,3 +268,14 @@ def test_xls_dates_in_both_date_systems_and_numeric_ids(tmp_path: Path) -> None:
         path = book.save(tmp_path / f"d{int(system)}.xls") or tmp_path / f"d{int(system)}.xls"
         rows = read_table_file(path).sheets["表"].rows
         assert rows == ((1, (dt.datetime(2021, 4, 5), 4.101021980010102e17, "   ")),)
+
+
+def test_sheets_measured_apart_in_a_capped_child(tmp_path: Path, broken: dict[str, Path]) -> None:
+    """The .xlsb path (no writer library exists to make one here): calamine measures in a child process."""
+    from tracker.common import SourceError
+    from tracker.register import calamine_read
+
+    calamine_read._measure_apart(broken["good"], "good.xlsx", "xlsx")  # within the limits: nothing raised
+    (tmp_path / "bad.xlsb").write_bytes(b"PK\x03\x04" + bytes(100))
+    with pytest.raises(SourceError, match="超过本程序能读取的上限，或者文件已损坏"):
+        calamine_read._measure_apart(tmp_path / "bad.xlsb", "bad.xlsb", "xlsb")
