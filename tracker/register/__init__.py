@@ -15,10 +15,10 @@ _PUBLIC = {
     "DateOrder": "contract", "FileNote": "sheets", "GoogleSheetSource": "gsheet", "load_contract": "contract",
     "locate": "layout", "locate_all": "layout", "LocatedTable": "layout", "open_source": "sources",
     "RawColumn": "encoded", "RawRegister": "sheets", "RawSheet": "sheets", "read_csv_file": "csv_read",
-    "read_table_file": "tabular", "Reference": "contract", "restore_register": "restore", "RESULT_TAB": "gsheet",
-    "sheet_key": "gsheet", "SheetData": "sheets", "skip_reason": "tabular", "Tab": "contract",
-    "TABLE_SUFFIXES": "tabular", "Unique": "contract", "UniqueAcross": "contract", "WorkbookSource": "sources",
-    "write_register": "writers", "XlsxSource": "sources"
+    "read_table_file": "tabular", "Reference": "contract", "reshape": "shapes", "restore_register": "restore",
+    "RESULT_TAB": "gsheet", "Shape": "shapes", "sheet_key": "gsheet", "SheetData": "sheets", "skip_reason": "tabular",
+    "Tab": "contract", "TABLE_SUFFIXES": "tabular", "Unique": "contract", "UniqueAcross": "contract",
+    "WorkbookSource": "sources", "write_register": "writers", "XlsxSource": "sources"
 }
 __all__ = sorted(_PUBLIC)
 __getattr__, __dir__ = exported(__name__, _PUBLIC)
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
     from .layout import locate as locate
     from .layout import locate_all as locate_all
     from .restore import restore_register as restore_register
+    from .shapes import Shape as Shape
+    from .shapes import reshape as reshape
     from .sheets import Cell as Cell
     from .sheets import FileNote as FileNote
     from .sheets import RawRegister as RawRegister

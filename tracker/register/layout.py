@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -13,7 +14,7 @@ from tracker.common import SourceError
 from .contract import Contract, Tab, header_forms, normalize_label
 from .encoded import EncodedRows, RawColumn, encode_rows
 from .merges import fill_merges
-from .sheets import RawRegister, RawSheet
+from .sheets import Cell, RawRegister, RawSheet
 
 HEADER_SEARCH_ROWS = 10
 
@@ -44,14 +45,27 @@ class LocatedTable:
 
 def _match_columns(tab: Tab, cells: tuple[object, ...]) -> dict[str, int]:
     wanted = {form: col.key for col in tab.columns for form in header_forms(col)}
+    numbered = {form: col.key for col in tab.columns if col.type == "multi" for form in header_forms(col)}
     found: dict[str, int] = {}
     for position, cell in enumerate(cells):
         if cell is None:
             continue
-        key = wanted.get(normalize_label(str(cell)))
+        label = normalize_label(str(cell))
+        key = wanted.get(label)
+        if key is None and (number := NUMBERED.fullmatch(label)):  # 致贫/返贫风险1 … 5: one multi-value column
+            key = numbered.get(number.group(1))
         if key is not None and key not in found:
             found[key] = position
     return found
+
+
+#: a header ending in a number: the first of a run of columns holding one multi-value column (风险1 … 风险5)
+NUMBERED = re.compile(r"(.+?)(\d{1,2})")
+
+
+def header_positions(tab: Tab, sheet: RawSheet) -> tuple[int | None, dict[str, int]]:
+    """The header row of ``tab`` in ``sheet`` (None when not found) and the position of each column found."""
+    return _find_header(tab, sheet)
 
 
 def _find_header(tab: Tab, sheet: RawSheet) -> tuple[int | None, dict[str, int]]:
@@ -110,6 +124,18 @@ def find_sheet(register: RawRegister, tab: Tab) -> RawSheet | None:
     return found[0] if found else None
 
 
+def _best_guess(tab: Tab, sheet: RawSheet) -> dict[str, str]:
+    """The contract columns recognised in the most promising of the first rows (key -> header as written)."""
+    best: tuple[tuple[Cell, ...], dict[str, int]] = ((), {})
+    for index, (number, cells) in enumerate(sheet.rows):
+        if number > HEADER_SEARCH_ROWS and index >= HEADER_SEARCH_ROWS:
+            break
+        found = _match_columns(tab, cells)
+        if len(found) > len(best[1]):
+            best = (cells, found)
+    return {key: str(best[0][pos]) for key, pos in best[1].items()}
+
+
 def _has_content(sheet: RawSheet) -> bool:
     rows = sheet.rows
     if isinstance(rows, EncodedRows):
@@ -126,9 +152,12 @@ def _shape_problems(tab: Tab, sheets: list[RawSheet], located: LocatedTable) -> 
     if not sheets:
         return []
     if located.header_row is None and _has_content(sheets[0]):
-        needed = "」「".join([c.header for c in tab.columns if c.required][:4])
-        return [f"工作表「{located.sheet}」的前 {HEADER_SEARCH_ROWS} 行里找不到表头（应有「{needed}」等列名），"
-                f"这个表里的数据一行也读不出来；请把表头放在前 {HEADER_SEARCH_ROWS} 行内、列名按模板填写"]
+        seen = _best_guess(tab, sheets[0])
+        needed = [c.header for c in tab.columns if c.required and c.key not in seen]
+        recognised = f"认出了「{'」「'.join(seen.values())}」，" if seen else ""
+        return [f"工作表「{located.sheet}」的前 {HEADER_SEARCH_ROWS} 行里找不到表头：{recognised}至少还需要「"
+                f"{'」「'.join(needed[:6])}」{'等' if len(needed) > 6 else ''}列（别名见 schemas/register.yaml）；"
+                f"这个表里的数据一行也读不出来，请把表头放在前 {HEADER_SEARCH_ROWS} 行内、列名按模板填写"]
     if tab.rows_required and not len(located.index):
         where = f"表头在第 {located.header_row} 行，下面" if located.header_row is not None else "整个工作表"
         return [f"工作表「{located.sheet}」没有数据行（{where}是空的）：名册里一户也没有，不能校验、不能生成网站；"
@@ -141,7 +170,9 @@ def locate_all(register: RawRegister, contract: Contract) -> dict[str, LocatedTa
     at once: a required tab missing, a tab claimed by two sheets, a tab with rows but no recognisable header,
     no data rows in a tab that needs them (a register that lost its households is never taken for an empty
     county)."""
-    missing = [tab.name for tab in contract.tabs if tab.required and find_sheet(register, tab) is None]
+    absent = register.shape.absent_tabs if register.shape is not None else ()
+    missing = [tab.name for tab in contract.tabs
+               if tab.required and tab.key not in absent and find_sheet(register, tab) is None]
     problems = []
     if missing:
         have = "、".join(f"「{n}」" for n in register.sheets) or "没有任何工作表"

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .shapes import Shape
 
 #: A raw cell as a source hands it over: text, a number, a date (cell or serial converted by the
 #: source only when the source itself knows it is a date), a boolean, or ``None`` for an empty cell.
@@ -53,6 +57,7 @@ class RawRegister:
     source: str
     sheets: dict[str, RawSheet] = field(default_factory=dict)
     files: tuple[FileNote, ...] = ()
+    shape: Shape | None = None  # set when the register came in a national export's shape (tracker.register.shapes)
 
 
 @dataclass(frozen=True)

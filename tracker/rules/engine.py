@@ -45,12 +45,15 @@ class Blind:
     """A required column the register does not have, and the rules that could not be run without it."""
 
     tab: str
-    header: str
+    header: str  # "" when the whole tab is missing (a national export without it)
     rules: tuple[str, ...]
 
     @property
     def message(self) -> str:
         titles = "、".join(f"{rule(r).title}（{r}）" for r in self.rules)
+        if not self.header:
+            return (f"以下规则因名册没有「{self.tab}」工作表（从全国系统导出的表里没有这一页）未检查：{titles}。"
+                    f"如需检查，请在工作簿里加一个按模板填写的「{self.tab}」工作表。")
         return (f"以下规则因名册缺少列「{self.header}」（{self.tab}工作表）未检查：{titles}。"
                 "请在表头加上这一列并填写，否则这些问题查不出来。")
 
@@ -214,7 +217,10 @@ def evaluate(validated: ValidatedRegister, policy: Policy, as_of: date) -> RuleO
 def _missing_columns(validated: ValidatedRegister) -> set[str]:
     """Required columns of the register's tabs that it does not have: ``key`` (监测户) or ``tab.key``."""
     out = set()
+    absent = validated.shape.absent_tabs if validated.shape is not None else ()
     for key, table in validated.tables.items():
+        if not table.present and key in absent:  # an export without this tab: the rules reading it cannot run
+            out.update(f"{key}.{col.key}" for col in table.tab.columns if col.required)
         if not table.present:
             continue
         for col in table.tab.columns:
@@ -225,8 +231,16 @@ def _missing_columns(validated: ValidatedRegister) -> set[str]:
 
 def _blind(validated: ValidatedRegister, missing: set[str]) -> tuple[Blind, ...]:
     out = []
+    absent = validated.shape.absent_tabs if validated.shape is not None else ()
+    for tab_key in absent:  # a whole tab: said once
+        names = {m for m in missing if m.startswith(f"{tab_key}.")}
+        rules = tuple(spec.id for spec in RULES if names.intersection(spec.reads))
+        if rules:
+            out.append(Blind(validated.tables[tab_key].tab.name, "", rules))
     for name in sorted(missing, key=lambda m: (m.count("."), m)):
         tab_key, _, key = name.rpartition(".")
+        if tab_key in absent:
+            continue
         table = validated.tables[tab_key or "households"]
         rules = tuple(spec.id for spec in RULES if name in spec.reads)
         if rules:

@@ -109,7 +109,7 @@ RULES: tuple[RuleSpec, ...] = (
         "对监测对象要根据家庭实际情况，采取有针对性的帮扶措施。监测中的户在判断日应至少有一项正在实施的帮扶"
         "措施：开始日期不晚于判断日，并且没有结束日期或结束日期不早于判断日。",
         "请帮扶责任人入户了解情况，制定并落实帮扶措施，并在“帮扶措施”表中登记。",
-        reads=("status",)
+        reads=("status", "measures.start")
     ),
     RuleSpec(
         "assist.mismatch", "warning", "household", "帮扶措施与劳动能力不匹配",

@@ -20,6 +20,7 @@ CODES = {
     "duplicate": "重复",
     "reference": "找不到对应记录",
     "date_order": "日期先后不对",
+    "inconsistent": "同一户前后不一致",
 }
 
 _TYPE_HINTS = {

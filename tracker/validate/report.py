@@ -18,6 +18,8 @@ def report_text(result: ValidatedRegister) -> str:
     summary = result.summary()
     lines = [f"名册：{result.source}"]
     rows = "，".join(f"{sheet} {n} 行" for sheet, n in summary["rows"].items())
+    if result.shape is not None:
+        lines.append(result.shape.line())
     lines.append(f"读取：{rows}")
     for note in result.files:
         if note.status != "read":

@@ -22,7 +22,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracker.register import Contract, FileNote, LocatedTable, RawRegister, Tab, load_contract, locate_all
+from tracker.register import (
+    Contract,
+    FileNote,
+    LocatedTable,
+    RawRegister,
+    Shape,
+    Tab,
+    load_contract,
+    locate_all,
+    reshape,
+)
 from tracker.validate import cells
 
 from .checks import Checker, Details, TabData
@@ -80,18 +90,22 @@ class ValidatedRegister:
     errors: tuple[CellError, ...]
     merged_cells: int = 0  # cells given their value by a merged range (合并单元格), over every tab
     files: tuple[FileNote, ...] = ()  # a folder source: every file of it, read or skipped and why
+    shape: Shape | None = None  # a national export's shape the register was read from (tracker.register.shapes)
 
     def summary(self) -> dict[str, Any]:
         present = [t for t in self.tables.values() if t.present]
+        shared = {s for s, n in Counter(t.sheet for t in present).items() if n > 1}  # one sheet read as several tabs
+        name = {id(t): f"{t.sheet}（{t.tab.name}）" if t.sheet in shared else t.sheet for t in present}
         return {
             "source": self.source,
             "error_count": len(self.errors),
             "by_code": dict(Counter(e.code for e in self.errors)),
             "by_sheet": dict(Counter(e.sheet for e in self.errors)),
-            "rows": {t.sheet: len(t.values) for t in present},
-            "rows_with_errors": {t.sheet: len(t.error_rows) for t in present},
+            "rows": {name[id(t)]: len(t.values) for t in present},
+            "rows_with_errors": {name[id(t)]: len(t.error_rows) for t in present},
             "merged_cells": self.merged_cells,
             **({"files": [f.as_dict() for f in self.files]} if self.files else {}),
+            **({"shape": self.shape.as_dict()} if self.shape is not None else {}),
         }
 
 
@@ -160,11 +174,19 @@ def _text_frame(rows: pd.Index, columns: list[DistinctColumn]) -> pd.DataFrame:
     return pd.DataFrame(text, index=rows, columns=[c.key for c in columns], dtype=object, copy=False)  # one block
 
 
+def _disagreements(register: RawRegister, tab: str) -> list[CellError]:
+    """A person list's household fields that its rows write differently (:mod:`tracker.register.shapes`)."""
+    found = register.shape.disagreements if register.shape is not None else ()
+    return [CellError(d.sheet, d.row, d.header, None if d.value is None else str(d.value), "inconsistent", d.message,
+                      d.tab, d.key) for d in found if d.tab == tab]
+
+
 def validate(register: RawRegister, contract: Contract | None = None, today: date | None = None
              ) -> ValidatedRegister:
     """Validate a whole register; raises SourceError only when a required tab is missing."""
     contract = contract or load_contract()
     today = today or cells.today_in_china()
+    register = reshape(register, contract)
     located = locate_all(register, contract)
     data = {key: _prepare(loc) for key, loc in located.items()}
     # the key set of a referenced tab is taken over the columns of the last reference to it (as always)
@@ -192,6 +214,7 @@ def validate(register: RawRegister, contract: Contract | None = None, today: dat
             column = work.columns[failure.key]
             positions = failure.positions[~column.rows(column.bad)[failure.positions]]
             collector.add(positions, failure.key, failure.code, details)
+        collector.errors.extend(_disagreements(register, key))
         tables[key] = _finish(loc, work, collector)
         errors.extend(collector.errors)
     order = {tab.key: i for i, tab in enumerate(contract.tabs)}
@@ -201,4 +224,5 @@ def validate(register: RawRegister, contract: Contract | None = None, today: dat
         for column in work.columns.values():
             column.drop_matrix()
     merged = sum(loc.merged for loc in located.values())
-    return ValidatedRegister(register.source, tables, tuple(errors), merged_cells=merged, files=register.files)
+    return ValidatedRegister(register.source, tables, tuple(errors), merged_cells=merged, files=register.files,
+                             shape=register.shape)

@@ -1,0 +1,137 @@
+"""Registers in the national system's export shapes (issue 17): a person list (one row per person), a household sheet
+with the risk over numbered columns, the export's header spellings. Fixtures are invented; the headers are the
+export's, as published."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.builders import id_number
+from tracker.cli.app import main
+from tracker.register.sheets import SheetData
+from tracker.register.sources import open_source
+from tracker.register.writers import write_register
+from tracker.validate.validator import validate
+
+AS_OF = date(2026, 11, 15)
+PERSON_HEADER = (  # 边缘易致贫人口名单, 2022
+    "序号", "县(市、区、旗)", "乡(镇)", "行政村", "自然村", "户编号", "人编号", "姓名", "证件号码", "人数",
+    "与户主关系", "民族", "文化程度", "在校生状况", "健康状况", "劳动技能", "务工时间（月）", "是否参加大病保险",
+    "致贫原因1", "危房户", "是否解决安全饮用水", "人均纯收入", "户联系电话", "人联系电话", "首次识别时间",
+    "人员识别时间", "户类型", "易返贫致贫户(监测对象)类型", "风险是否消除", "风险识别时间", "风险消除时间",
+)
+FAMILIES = (  # 户编号, 乡(镇), 村, 人数, 类别, 风险是否消除, 致贫原因
+    ("4101020010010001", "城关镇", "东村", 3, "边缘易致贫户", "否", "因病"),
+    ("4101020010010002", "城关镇", "东村", 2, "脱贫不稳定户", "是", "因学"),
+    ("4101020010020001", "城关镇", "西村", 4, "突发严重困难户", "否", "因自然灾害"),
+)
+
+
+def person_rows() -> list[list[object]]:
+    rows: list[list[object]] = []
+    for h, (hid, town, village, size, category, cleared, risk) in enumerate(FAMILIES, start=1):
+        for k in range(size):
+            relation = "户主" if k == 0 else ("配偶", "之子", "之女")[k - 1]
+            person = id_number(birth="19800101" if k < 2 else "20100101", seq=f"{h}{k}{k}")
+            labor = "普通劳动力" if k < 2 else "无劳动力"
+            rows.append([len(rows) + 1, "清河县", town, village, "一组", hid, f"{hid}{k:02d}", f"成员{h}{k}", person,
+                         size, relation, "汉族", "初中", "非在校生", "健康", labor, 6, "是", risk, "否", "是", 6800,
+                         "13812345678", "13812345678", "2021-05-01", "2021-05-01", "一般户", category, cleared,
+                         "2022-06-15", "2023-01-10" if cleared == "是" else None])
+    return rows
+
+
+@pytest.fixture(params=["xlsx", "csv"])
+def person_list(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    sheet = SheetData("边缘易致贫人口名单", PERSON_HEADER, person_rows())
+    if request.param == "xlsx":
+        write_register([sheet], tmp_path / "名单.xlsx")
+        return tmp_path / "名单.xlsx"
+    folder = tmp_path / "名单"
+    folder.mkdir()
+    text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in [list(PERSON_HEADER), *sheet.rows])
+    (folder / "边缘易致贫人口名单.csv").write_bytes((text + "\n").encode("gb18030"))
+    return folder
+
+
+def test_a_person_list_reads_as_households_members_and_villages(person_list: Path) -> None:
+    result = validate(open_source(str(person_list)).read(), today=AS_OF)
+    assert result.errors == ()
+    assert result.shape is not None and result.shape.kind == "person_list"
+    tables = result.tables
+    assert len(tables["households"].values) == 3 and len(tables["members"].values) == 9
+    assert len(tables["villages"].values) == 2 and not tables["measures"].present
+    households = tables["households"].values
+    assert list(households.index) == [2, 5, 7]  # each household is its 户主's row of the sheet
+    assert households["head_name"].tolist() == ["成员10", "成员20", "成员30"]
+    assert households["status"].tolist() == ["监测中", "风险已消除", "监测中"]  # from 风险是否消除
+    assert [list(v) for v in households["risk_types"]] == [["因病"], ["因学"], ["因灾"]]
+    assert tables["households"].headers["township"] == "乡(镇)"  # headers as written
+    summary = result.summary()
+    assert summary["shape"] == {"kind": "person_list", "sheet": "边缘易致贫人口名单", "persons": 9, "households": 3,
+                                "villages": 2, "absent_tabs": ["measures"]}
+
+
+def test_validate_and_check_say_how_the_list_was_read(person_list: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--source", str(person_list)]) == 0
+    assert "按人员名单读取：工作表「边缘易致贫人口名单」9 行人员 → 3 户、2 个行政村" in capsys.readouterr().out
+    assert main(["check", "--source", str(person_list), "--as-of", AS_OF.isoformat(), "--format", "json"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    blind = payload["blind"]
+    assert len(blind) == 1 and blind[0]["column"] == "" and "没有「帮扶措施」工作表" in blind[0]["message"]
+    assert "assist.none" in blind[0]["rules"]  # said once, not on every household
+    assert not [f for f in payload["findings"] if f["rule"] == "assist.none"]
+
+
+def test_rows_of_one_household_that_disagree_are_an_error_at_the_later_row(tmp_path: Path) -> None:
+    rows = person_rows()
+    rows[2][2] = "河西乡"  # the third person of household 1 names another township
+    rows[3][9] = 3  # household 2 (2 rows) says 人数 3, on its 户主 row (sheet row 5) and its other row
+    rows[4][9] = 3
+    write_register([SheetData("名单", PERSON_HEADER, rows)], tmp_path / "r.xlsx")
+    result = validate(open_source(str(tmp_path / "r.xlsx")).read(), today=AS_OF)
+    found = [(e.sheet, e.row, e.column, e.value, e.code) for e in result.errors]
+    assert found == [("名单", 4, "乡(镇)", "河西乡", "inconsistent"), ("名单", 5, "人数", "3", "inconsistent")]
+    assert "第 2 行填的是「城关镇」" in result.errors[0].message
+    assert "这一户（户编号 4101020010010002）有 2 行人员" in result.errors[1].message
+
+
+HOUSEHOLD_HEADER = (  # 基础信息表 / 摸排 fields
+    "户编号", "县(市、区、旗)", "乡(镇)", "村", "户主姓名", "户主证件号码", "家庭人口数", "农户联系电话",
+    "监测对象类别", "劳动技能", "致贫/返贫风险1", "致贫/返贫风险2", "致贫/返贫风险3", "致贫/返贫风险4",
+    "致贫/返贫风险5", "识别监测时间", "风险是否已消除", "风险消除方式", "家庭人均纯收入(元)",
+)
+
+
+def test_a_household_sheet_with_numbered_risks(tmp_path: Path) -> None:
+    rows = [
+        ["H1", "清河县", "城关镇", "东村", "甲", id_number(seq="101"), 3, "13812345678", "边缘易致贫户", "普通劳动力",
+         "因病", "因学", None, None, None, "2021-05-01", "否", None, 6000],
+        ["H2", "清河县", "城关镇", "西村", "乙", id_number(seq="102"), 2, "13812345678", "脱贫不稳定户", "丧失劳动力",
+         "因残", None, None, None, None, "2021-05-01", "是", "帮扶消除", 9000],
+    ]
+    write_register([SheetData("基础信息表", HOUSEHOLD_HEADER, rows)], tmp_path / "r.xlsx")
+    result = validate(open_source(str(tmp_path / "r.xlsx")).read(), today=AS_OF)
+    assert not [e for e in result.errors if e.code == "missing_column"], result.errors
+    assert result.errors == ()
+    households = result.tables["households"]
+    assert [list(v) for v in households.values["risk_types"]] == [["因病", "因学"], ["因残"]]
+    assert households.headers["risk_types"] == "致贫/返贫风险1"
+    assert households.values["status"].tolist() == ["监测中", "风险已消除"]
+    assert len(result.tables["villages"].values) == 2 and result.shape.kind == "household_sheet"
+
+
+def test_a_tab_without_a_recognisable_header_says_what_was_recognised(tmp_path: Path) -> None:
+    from tracker.common import SourceError
+
+    write_register([SheetData("行政村", ("县（市、区）", "乡镇（街道）", "行政村"), [["清河县", "城关镇", "东村"]]),
+                    SheetData("监测户", ("户编号", "备注"), [["H1", "x"]]),
+                    SheetData("帮扶措施", ("户编号",), [])], tmp_path / "r.xlsx")
+    with pytest.raises(SourceError) as caught:
+        validate(open_source(str(tmp_path / "r.xlsx")).read(), today=AS_OF)
+    expected = "工作表「帮扶措施」的前 10 行里找不到表头：认出了「户编号」，至少还需要「措施类别」「开始日期」列"
+    assert expected in str(caught.value)
