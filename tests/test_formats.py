@@ -279,3 +279,16 @@ def test_sheets_measured_apart_in_a_capped_child(tmp_path: Path, broken: dict[st
     (tmp_path / "bad.xlsb").write_bytes(b"PK\x03\x04" + bytes(100))
     with pytest.raises(SourceError, match="超过本程序能读取的上限，或者文件已损坏"):
         calamine_read._measure_apart(tmp_path / "bad.xlsb", "bad.xlsb", "xlsb")
+
+
+def test_html_in_utf16_and_rowspans_that_end_with_their_table(tmp_path: Path) -> None:
+    page = ("<html><body><table><tr><td rowspan=3>甲</td><td>1</td></tr><tr><td>2</td></tr></table>"
+            "<table><tr><td>户编号</td><td>姓名</td></tr></table></body></html>")
+    (tmp_path / "网页.xls").write_bytes(b"\xff\xfe" + page.encode("utf-16-le"))
+    rows = read_table_file(tmp_path / "网页.xls").sheets["网页"].rows
+    assert rows == ((1, ("甲", "1")), (2, (None, "2")), (3, ("户编号", "姓名")))  # the rowspan stops with its table
+    (tmp_path / "空.xls").write_text("<html><body><p>没有数据</p></body></html>", encoding="utf-8")
+    from tracker.common import SourceError
+
+    with pytest.raises(SourceError, match="没有表格的行"):
+        read_table_file(tmp_path / "空.xls")

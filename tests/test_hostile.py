@@ -205,6 +205,46 @@ def html_spans_to_the_edge(root: Path) -> Path:
     return root / "r.xls"
 
 
+def xls_cell_at_65535_65535(root: Path) -> Path:
+    """A BIFF NUMBER record whose row and column say 65,535: a 137 GB grid for a reader that trusts it."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    book.add_sheet("监测户").write(5, 5, 1234.56789)  # (not an RK number: a NUMBER record)
+    book.save(root / "r.xls")
+    data = (root / "r.xls").read_bytes()
+    record = b"\x03\x02\x0e\x00\x05\x00\x05\x00"  # NUMBER, 14 bytes, row 5, column 5
+    assert data.count(record) == 1
+    (root / "r.xls").write_bytes(data.replace(record, b"\x03\x02\x0e\x00\xff\xff\xff\xff"))
+    return root / "r.xls"
+
+
+def ods_without_content(root: Path) -> Path:
+    with zipfile.ZipFile(root / "r.ods", "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    return root / "r.ods"
+
+
+def ods_values_without_a_type(root: Path) -> Path:
+    """office:value alone (no office:value-type) repeated over 200 columns of 400,000 rows: calamine expands them."""
+    content = ('<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+               'office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body>'
+               '<office:spreadsheet><table:table table:name="监测户"><table:table-row table:number-rows-repeated='
+               '"400000"><table:table-cell office:value="1" table:number-columns-repeated="200"/></table:table-row>'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    with zipfile.ZipFile(root / "r.ods", "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    return root / "r.ods"
+
+
+def spreadsheetml_2003(root: Path) -> Path:
+    (root / "r.xls").write_text('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+                                '<Worksheet ss:Name="监测户"><Table><Row><Cell><Data>户编号</Data></Cell></Row></Table>'
+                                "</Worksheet></Workbook>", encoding="utf-8")
+    return root / "r.xls"
+
+
 def password_to_open(root: Path) -> Path:
     return craft.encrypt_xlsx(_demo(root), root / "r.xlsx")
 
@@ -253,6 +293,10 @@ CASES = [
     Case(ods_value_repeated_to_the_edge, 2, 2, "第 1,048,0"),
     Case(html_spans_to_the_edge, 2, 2, "超过本程序能读取的上限"),
     Case(password_to_open, 2, 2, "设置了打开密码"),
+    Case(xls_cell_at_65535_65535, 2, 2, "超过本程序能读取的上限"),
+    Case(ods_without_content, 2, 2, "文件可能已损坏"),
+    Case(ods_values_without_a_type, 2, 2, "第 400,000 行、第 200 列"),
+    Case(spreadsheetml_2003, 2, 2, "SpreadsheetML"),
     Case(truncated_xls, 2, 2, "文件可能已损坏"),
     Case(absurd_dates, 1, 0, reports=(
         "第 3 行「农户申报或发现日期」，填的是「9999-12-31」\n      超出范围（range）",
@@ -288,6 +332,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _clean(done: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in done.stderr and "panicked" not in done.stderr, done.stderr[-2000:]
+    assert "backtrace" not in done.stderr and "memory allocation" not in done.stderr, done.stderr[-2000:]
     assert done.returncode >= 0, f"killed by signal {-done.returncode}"
 
 

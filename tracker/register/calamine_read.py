@@ -5,15 +5,16 @@ Cells come over as the ``.xlsx`` reader gives them (:func:`tracker.register.xlsx
 rows numbered as the spreadsheet numbers them. Merged ranges come from calamine for ``.xls``, from ``content.xml`` for
 ``.ods`` (:mod:`tracker.register.ods_scan`, which also measures the sheets before calamine expands repeated cells).
 
-Size: an ``.xls`` sheet cannot exceed 65,536 rows × 256 columns, so its grid is bounded by the format; each sheet is
-still judged by the limits of :mod:`tracker.register.xlsx_limits`. An ``.xlsb`` sheet can claim any extent in binary
-records this project does not parse itself: its sheets are measured by calamine in a child process whose address
-space is capped, so a crafted file costs a refusal, never the nightly's memory or an abort.
+Size: an ``.xls`` or ``.xlsb`` sheet can claim any extent in binary records this project does not parse itself (a
+BIFF cell record may say row 65,535, column 65,535: a 137 GB grid for calamine): their sheets are measured by calamine
+in a child process whose address space is capped, so a crafted file costs a refusal, never the nightly's memory or
+an abort; each sheet is then judged by the limits of :mod:`tracker.register.xlsx_limits`.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import zipfile
 from pathlib import Path
@@ -30,6 +31,7 @@ _CHILD_MEMORY = 3 << 30  # the address space an .xlsb measure may add to the pro
 
 def read_calamine(path: Path, label: str, kind: str) -> RawRegister:
     """Every worksheet of an ``.xls``, ``.xlsb`` or ``.ods`` workbook (``kind`` as sniffed)."""
+    from lxml import etree
     from python_calamine import CalamineError, PasswordError, SheetTypeEnum
 
     merges: dict[str, tuple[Merge, ...]] = {}
@@ -39,7 +41,7 @@ def read_calamine(path: Path, label: str, kind: str) -> RawRegister:
                 check_part_sizes(archive)
                 if kind == "ods":
                     merges = scan_ods(archive)
-        if kind == "xlsb":
+        if kind in ("xlsb", "xls"):  # (a BIFF cell record may name any row and column up to 65,535)
             _measure_apart(path, label, kind)
         sheets: dict[str, RawSheet] = {}
         with open_calamine(path, kind) as book:
@@ -56,7 +58,7 @@ def read_calamine(path: Path, label: str, kind: str) -> RawRegister:
                 del grid
     except PasswordError as exc:
         raise SourceError(password_sentence(label)) from exc
-    except (CalamineError, zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (CalamineError, zipfile.BadZipFile, OSError, ValueError, KeyError, etree.LxmlError) as exc:
         raise SourceError(f"{label} 读不出来（{_name(kind)}，{_short(exc)}），文件可能已损坏；请用 Excel 或 WPS 打开后"
                           "另存为 .xlsx 再试。") from exc
     return RawRegister(source=label, sheets=sheets)
@@ -118,6 +120,8 @@ def _measure_child(path: str, kind: str, send: object) -> None:
     except OSError:
         used = 1 << 30
     resource.setrlimit(resource.RLIMIT_AS, (used + _CHILD_MEMORY, used + _CHILD_MEMORY))
+    devnull = os.open(os.devnull, os.O_WRONLY)  # an allocation that fails aborts with a Rust backtrace: not for clerks
+    os.dup2(devnull, 2)
     try:
         extents = []
         with open_calamine(Path(path), kind) as book:

@@ -33,7 +33,7 @@ def html_encoding(path: Path) -> str:
     """The document's encoding (see the module's docstring)."""
     with path.open("rb") as stream:
         head = stream.read(1 << 14)
-    for bom, name in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for bom, name in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if head.startswith(bom):
             return name
     found = _CHARSET.search(head)
@@ -43,6 +43,8 @@ def html_encoding(path: Path) -> str:
             name = codecs.lookup(_SUPERSETS.get(name, name)).name
         except LookupError:
             name = ""
+        if name.startswith("utf-16"):
+            return "utf-16"  # (the name libxml2 takes, with the byte order from the BOM)
         if name:
             return _SUPERSETS.get(name, name)
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -83,9 +85,14 @@ def read_html(path: Path, label: str) -> RawRegister:
     far = (0, 0)
     try:
         with path.open("rb") as stream:
-            for _, row in etree.iterparse(stream, events=("end",), tag="tr", html=True, encoding=encoding,
-                                          no_network=True, huge_tree=True, recover=True):
-                if sum(1 for _ in row.iterancestors("table")) > 1:
+            for _, row in etree.iterparse(stream, events=("end",), tag=("tr", "table"), html=True,
+                                          encoding=encoding, no_network=True, huge_tree=True, recover=True):
+                depth = sum(1 for _ in row.iterancestors("table"))
+                if row.tag == "table":
+                    if depth == 0:
+                        taken.clear()  # a rowspan ends with its table
+                    continue
+                if depth > 1:
                     continue  # a table inside a cell: read as that cell's text
                 number += 1
                 cells: list[Cell] = []
@@ -115,8 +122,11 @@ def read_html(path: Path, label: str) -> RawRegister:
                 row.clear()
                 while row.getprevious() is not None:
                     del row.getparent()[0]
-    except (etree.LxmlError, ValueError) as exc:
+    except (etree.LxmlError, ValueError, LookupError) as exc:
         raise SourceError(f"{label} 是网页表格（HTML），但读不出来（{str(exc)[:80]}）；"
                           "请用 Excel 打开后另存为 .xlsx 再试。") from exc
+    if not number:
+        raise SourceError(f"{label} 是网页（HTML），但里面没有表格的行（<tr>）：请确认导出的是名单本身，"
+                          "或用 Excel 打开后另存为 .xlsx 再试。")
     judge_extent(path.stem, number if rows else 0, last_column, far)
     return RawRegister(source=label, sheets={path.stem: RawSheet(path.stem, tuple(rows), tuple(merges))})

@@ -27,7 +27,7 @@ _ROWS_REPEATED = f"{{{_TABLE}}}number-rows-repeated"
 _COLS_REPEATED = f"{{{_TABLE}}}number-columns-repeated"
 _ROWS_SPANNED = f"{{{_TABLE}}}number-rows-spanned"
 _COLS_SPANNED = f"{{{_TABLE}}}number-columns-spanned"
-_VALUE_TYPE = f"{{{_OFFICE}}}value-type"
+_VALUED = (f"{{{_OFFICE}}}", f"{{{_TABLE}}}formula")  # office:value, office:string-value … or a formula: a value
 
 
 def _count(element: Any, attribute: str) -> int:
@@ -62,7 +62,7 @@ def scan_ods(archive: zipfile.ZipFile) -> dict[str, tuple[Merge, ...]]:
             column = 0
             for cell in element:
                 span = _count(cell, _COLS_REPEATED)
-                if cell.tag == _CELL and (cell.get(_VALUE_TYPE) is not None or len(cell)):
+                if cell.tag == _CELL and (len(cell) or any(name.startswith(_VALUED) for name in cell.attrib)):
                     rows_spanned, cols_spanned = _count(cell, _ROWS_SPANNED), _count(cell, _COLS_SPANNED)
                     if rows_spanned > 1 or cols_spanned > 1:
                         found.append((row + 1, column + 1, row + rows_spanned, column + cols_spanned))

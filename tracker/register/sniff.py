@@ -23,13 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-Kind = Literal["xlsx", "xlsb", "ods", "xls", "encrypted", "html", "text", "empty", "damaged", "unknown"]
+Kind = Literal["xlsx", "xlsb", "ods", "xls", "encrypted", "html", "text", "empty", "damaged", "unsupported",
+               "unknown"]
 
 #: what each kind is called in a sentence for the clerk
 NAMES: dict[str, str] = {
     "xlsx": "Excel 工作簿（.xlsx）", "xlsb": "Excel 二进制工作簿（.xlsb）", "ods": "OpenDocument 表格（.ods）",
     "xls": "Excel 97-2003 工作簿（.xls）", "encrypted": "设置了打开密码的工作簿", "html": "网页表格（HTML）",
-    "text": "文本表格（CSV/制表符分隔）", "empty": "空文件", "damaged": "已损坏的压缩包", "unknown": "未知格式",
+    "text": "文本表格（CSV/制表符分隔）", "empty": "空文件", "damaged": "已损坏的压缩包",
+    "unsupported": "本程序不读的表格格式", "unknown": "未知格式",
 }
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -70,6 +72,8 @@ def sniff(path: Path) -> Sniffed:
             return Sniffed("unknown", what)
     if _looks_textual(head):
         text = _ascii_view(head).removeprefix(_BOMS[0]).lstrip()
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in text and b"<Workbook" in text:
+            return Sniffed("unsupported", "Excel 2003 XML 表格（SpreadsheetML）")
         return Sniffed("html") if text.startswith(b"<") and _HTML.search(text) else Sniffed("text")
     return Sniffed("unknown")
 
@@ -78,7 +82,11 @@ def _zip(path: Path) -> Sniffed:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(100)
+            else:
+                mimetype = b""
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
         return Sniffed("damaged")
     if "xl/workbook.xml" in names or any(n.lower().endswith("/workbook.xml") and n.startswith("xl") for n in names):

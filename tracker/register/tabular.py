@@ -20,7 +20,7 @@ from .sniff import NAMES, sniff
 
 #: the names a table file may have in a folder that is read (anything else is listed as skipped)
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xls", ".xlsb", ".ods", ".et", ".csv", ".tsv", ".txt", ".htm", ".html")
-_WORKBOOKS = ("xlsx", "xls", "xlsb", "ods", "encrypted", "empty", "damaged")
+_WORKBOOKS = ("xlsx", "xls", "xlsb", "ods", "encrypted", "empty", "damaged", "unsupported")
 
 
 def read_table_file(path: Path, label: str | None = None) -> RawRegister:
@@ -63,6 +63,8 @@ def unreadable_reason(label: str, kind: str, detail: str = "", suffix: str = "")
         return password_sentence(label)
     if kind == "empty":
         return f"{label}：文件是空的（0 字节），可能保存或复制时中断了；请重新保存或导出一份再试。"
+    if kind == "unsupported":
+        return f"{label} 是{detail}，本程序不读这种格式：请用 Excel 打开后另存为 .xlsx 再试。"
     if kind == "damaged":
         return (f"{label} 不是可以读取的 Excel 工作簿（文件结构残缺，可能只复制或下载了一部分），文件可能已损坏；"
                 "请重新保存或导出，或用 Excel 另存为 .xlsx 后重试。")
