@@ -73,7 +73,7 @@ def test_a_person_list_reads_as_households_members_and_villages(person_list: Pat
     assert tables["households"].headers["township"] == "乡(镇)"  # headers as written
     summary = result.summary()
     assert summary["shape"] == {"kind": "person_list", "sheet": "边缘易致贫人口名单", "persons": 9, "households": 3,
-                                "villages": 2, "absent_tabs": ["measures"]}
+                                "villages": 2, "absent_tabs": ["measures"], "measures_sheet": None, "measures": 0}
 
 
 def test_validate_and_check_say_how_the_list_was_read(person_list: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,3 +135,33 @@ def test_a_tab_without_a_recognisable_header_says_what_was_recognised(tmp_path: 
         validate(open_source(str(tmp_path / "r.xlsx")).read(), today=AS_OF)
     expected = "工作表「帮扶措施」的前 10 行里找不到表头：认出了「户编号」，至少还需要「措施类别」「开始日期」列"
     assert expected in str(caught.value)
+
+
+WIDE_HEADER = ("户编号", "户主姓名", "产业帮扶", "就业帮扶", "金融帮扶", "公益岗位帮扶", "健康帮扶", "综合保障",
+               "易地扶贫搬迁")
+WIDE_ROWS = [
+    ["4101020010010001", "成员10", "养殖牛羊", "已实施", None, "否", "是", None, None],  # 3 measures
+    ["4101020010010002", "成员20", None, None, "小额信贷", None, None, "农村低保", None],  # 2
+    ["4101020010020001", "成员30", "无", None, None, "保洁员", None, None, "是"],  # 2 (无: none)
+]
+
+
+@pytest.mark.parametrize("name", ["帮扶措施", "帮扶信息"])
+def test_a_wide_measures_sheet_is_read_as_measure_rows(tmp_path: Path, name: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    write_register([SheetData("边缘易致贫人口名单", PERSON_HEADER, person_rows()),
+                    SheetData(name, WIDE_HEADER, WIDE_ROWS)], tmp_path / "r.xlsx")
+    result = validate(open_source(str(tmp_path / "r.xlsx")).read(), today=AS_OF)
+    assert result.errors == ()  # no missing 开始日期: the export never has it
+    measures = result.tables["measures"]
+    assert measures.present and list(measures.values.index) == [2, 2, 2, 3, 3, 4, 4]  # each at its spreadsheet row
+    kinds = ["产业帮扶", "就业帮扶", "健康帮扶", "金融帮扶", "综合保障", "公益岗位帮扶", "搬迁"]
+    assert measures.values["kind"].tolist() == kinds
+    assert measures.values["detail"].fillna("").tolist()[:3] == ["养殖牛羊", "", ""]  # 已实施, 是: no sub-measure
+    assert result.summary()["shape"]["measures"] == 7
+    assert main(["check", "--source", str(tmp_path / "r.xlsx"), "--as-of", AS_OF.isoformat(), "--format", "json"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert [b["column"] for b in payload["blind"]] == ["开始日期"] and "assist.none" in payload["blind"][0]["rules"]
+    assert not [f for f in payload["findings"] if f["rule"] == "assist.none"]
+    assert main(["validate", "--source", str(tmp_path / "r.xlsx")]) == 0
+    assert f"帮扶措施按全国系统的宽表读取：工作表「{name}」每类措施一列，读出 7 条措施" in capsys.readouterr().out

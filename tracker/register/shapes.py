@@ -51,36 +51,48 @@ class Disagreement:
 class Shape:
     """How the register was read when it was not in the contract's layout."""
 
-    kind: str  # "person_list" | "household_sheet"
+    kind: str  # "person_list" | "household_sheet" | "contract" (only the measures are in a national shape)
     sheet: str
     persons: int
     households: int
     villages: int
     absent_tabs: tuple[str, ...] = ()  # contract tabs the export does not have (never "missing")
     disagreements: tuple[Disagreement, ...] = field(default=(), repr=False)
+    absent_columns: tuple[tuple[str, str], ...] = ()  # (tab, column key) the export does not have (never "missing")
+    measures_sheet: str | None = None  # a wide measures sheet read as measure rows (tracker.register.wide_measures)
+    measures: int = 0  # the measure rows it gave
 
-    def line(self) -> str:
+    def lines(self) -> list[str]:
+        out = []
         if self.kind == "household_sheet":
-            return (f"按全国系统的户表读取：工作表「{self.sheet}」{self.households} 户、{self.villages} 个行政村"
-                    "（行政村由各户的县、乡、村得出）")
-        return (f"按人员名单读取：工作表「{self.sheet}」{self.persons} 行人员 → {self.households} 户、"
-                f"{self.villages} 个行政村（户主行是户，每一行是家庭成员）")
+            out.append(f"按全国系统的户表读取：工作表「{self.sheet}」{self.households} 户、{self.villages} 个行政村"
+                       "（行政村由各户的县、乡、村得出）")
+        elif self.kind == "person_list":
+            out.append(f"按人员名单读取：工作表「{self.sheet}」{self.persons} 行人员 → {self.households} 户、"
+                       f"{self.villages} 个行政村（户主行是户，每一行是家庭成员）")
+        if self.measures_sheet is not None:
+            out.append(f"帮扶措施按全国系统的宽表读取：工作表「{self.measures_sheet}」每类措施一列，读出 "
+                       f"{self.measures} 条措施（表里没有开始日期：需要日期的规则不执行，见政策检查开头）")
+        return out
 
     def as_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "sheet": self.sheet, "persons": self.persons, "households": self.households,
-                "villages": self.villages, "absent_tabs": list(self.absent_tabs)}
+                "villages": self.villages, "absent_tabs": list(self.absent_tabs),
+                "measures_sheet": self.measures_sheet, "measures": self.measures}
 
 
 def reshape(register: RawRegister, contract: Contract) -> RawRegister:
     """``register`` with national shapes turned into the contract's tabs (unchanged when in the contract layout)."""
     if register.shape is not None or not any(t.key == "households" for t in contract.tabs):
         return register
+    from .wide_measures import read_wide_measures
+
     households = contract.tab("households")
     if find_sheet(register, households) is None:
         persons = _person_sheet(register, contract)
         if persons is not None:
-            return _from_persons(register, contract, *persons)
-    return _joined_numbered(register, contract)
+            return read_wide_measures(_from_persons(register, contract, *persons), contract)
+    return read_wide_measures(_joined_numbered(register, contract), contract)
 
 
 # ------------------------------------------------------------------------------------------ numbered runs
@@ -259,7 +271,9 @@ def _from_persons(register: RawRegister, contract: Contract, sheet: RawSheet, he
     others = {t.key: find_sheet(register, t) for t in contract.tabs if t.key not in ("villages", "households")}
     if persons:
         others.pop("members", None)
-    sheets = {contract.tab(key).name: found for key, found in others.items() if found is not None}
+    sheets = {name: s for name, s in register.sheets.items()  # other sheets stay (a wide measures sheet …)
+              if s is not sheet and all(s is not found for found in others.values())}
+    sheets.update({contract.tab(key).name: found for key, found in others.items() if found is not None})
     sheets.update({contract.tab("villages").name: RawSheet(sheet.name, (top, *places)),
                    households.name: _household_sheet(households, RawSheet(sheet.name, (top, *sorted(heads))))})
     if persons and members is not None:

@@ -218,6 +218,8 @@ def _missing_columns(validated: ValidatedRegister) -> set[str]:
     """Required columns of the register's tabs that it does not have: ``key`` (监测户) or ``tab.key``."""
     out = set()
     absent = validated.shape.absent_tabs if validated.shape is not None else ()
+    if validated.shape is not None:  # columns a national export never has (a wide measures sheet's dates)
+        out.update(f"{tab}.{col}" if tab != "households" else col for tab, col in validated.shape.absent_columns)
     for key, table in validated.tables.items():
         if not table.present and key in absent:  # an export without this tab: the rules reading it cannot run
             out.update(f"{key}.{col.key}" for col in table.tab.columns if col.required)

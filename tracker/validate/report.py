@@ -19,7 +19,7 @@ def report_text(result: ValidatedRegister) -> str:
     lines = [f"名册：{result.source}"]
     rows = "，".join(f"{sheet} {n} 行" for sheet, n in summary["rows"].items())
     if result.shape is not None:
-        lines.append(result.shape.line())
+        lines.extend(result.shape.lines())
     lines.append(f"读取：{rows}")
     for note in result.files:
         if note.status != "read":

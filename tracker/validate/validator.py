@@ -197,8 +197,9 @@ def validate(register: RawRegister, contract: Contract | None = None, today: dat
     for key, loc in located.items():
         work = data[key]
         collector = _Collector(work, today, messages)
+        absent = register.shape.absent_columns if register.shape is not None else ()
         for missing in loc.missing:
-            if loc.tab.column(missing).required:
+            if loc.tab.column(missing).required and (key, missing) not in absent:  # (an export never has it)
                 collector.missing_column(missing)
         for col in loc.tab.columns:
             if col.key not in work.columns:
