@@ -165,3 +165,62 @@ def test_a_wide_measures_sheet_is_read_as_measure_rows(tmp_path: Path, name: str
     assert not [f for f in payload["findings"] if f["rule"] == "assist.none"]
     assert main(["validate", "--source", str(tmp_path / "r.xlsx")]) == 0
     assert f"帮扶措施按全国系统的宽表读取：工作表「{name}」每类措施一列，读出 7 条措施" in capsys.readouterr().out
+
+
+def _contract_layout(measures: list[list[object]]) -> list[SheetData]:
+    """The person list's data in the contract's own layout (the same households, members and measures)."""
+    from tests.builders import headers
+
+    people = person_rows()
+    at = {h: i for i, h in enumerate(PERSON_HEADER)}
+    heads = [r for r in people if r[at["与户主关系"]] == "户主"]
+    households = [{"户编号": r[at["户编号"]], "县（市、区）": "清河县", "乡镇（街道）": r[at["乡(镇)"]],
+                   "行政村": r[at["行政村"]], "户主姓名": r[at["姓名"]], "户主身份证号": r[at["证件号码"]],
+                   "联系电话": r[at["户联系电话"]], "家庭人口数": r[at["人数"]],
+                   "监测类别": r[at["易返贫致贫户(监测对象)类型"]], "风险是否已消除": r[at["风险是否消除"]],
+                   "监测状态": "风险已消除" if r[at["风险是否消除"]] == "是" else "监测中",
+                   "人均可支配收入（元）": r[at["人均纯收入"]], "主要风险类型": r[at["致贫原因1"]],
+                   "劳动能力": r[at["劳动技能"]], "首次纳入监测日期": r[at["风险识别时间"]],
+                   "风险消除日期": r[at["风险消除时间"]]} for r in heads]
+    members = [{"户编号": r[at["户编号"]], "姓名": r[at["姓名"]], "身份证号": r[at["证件号码"]],
+                "与户主关系": r[at["与户主关系"]], "劳动能力": r[at["劳动技能"]], "健康状况": r[at["健康状况"]]}
+               for r in people]
+    villages = sorted({(h["乡镇（街道）"], h["行政村"]) for h in households})
+    tabs = {"villages": [{"县（市、区）": "清河县", "乡镇（街道）": t, "行政村": v} for t, v in villages],
+            "households": households, "members": members}
+    out = [SheetData(name, tuple(headers(key)), [[row.get(h) for h in headers(key)] for row in tabs[key]])
+           for key, name in (("villages", "行政村"), ("households", "监测户"), ("members", "家庭成员"))]
+    return [*out, SheetData("帮扶措施", tuple(headers("measures")), measures)]
+
+
+def test_a_national_export_and_the_contract_layout_give_the_same_site(tmp_path: Path) -> None:
+    import re
+
+    from tests.builders import headers
+    from tracker.rules import evaluate, load_policy
+    from tracker.site.render import RenderContext, render_pages
+    from tracker.site.views import build_site_model
+
+    measure_header = headers("measures")
+    given = (("4101020010010001", "产业帮扶", "养殖牛羊"), ("4101020010020001", "综合保障", "农村低保"))
+    measures = [[{"户编号": hid, "措施类别": kind, "具体措施": detail, "开始日期": "2026-01-10"}.get(h)
+                 for h in measure_header] for hid, kind, detail in given]
+    write_register([SheetData("边缘易致贫人口名单", PERSON_HEADER, person_rows()),
+                    SheetData("帮扶措施", tuple(measure_header), measures)], tmp_path / "national.xlsx")
+    write_register(_contract_layout(measures), tmp_path / "contract.xlsx")
+
+    def site(name: str) -> tuple[list[tuple[str, ...]], dict[str, list[str]]]:
+        validated = validate(open_source(str(tmp_path / name)).read(), today=AS_OF)
+        assert validated.errors == ()
+        outcome = evaluate(validated, load_policy(None), AS_OF)
+        findings = sorted((f.rule, f.household or "", f.township or "", f.village or "", f.severity)
+                          for f in outcome.findings)
+        pages = render_pages(build_site_model(validated, outcome), RenderContext(built_at="x"))
+        shown = {p.path: sorted(set(re.findall(r"41010200100\d{5}", p.body))) for p in pages}
+        return findings, shown
+
+    national, contract = site("national.xlsx"), site("contract.xlsx")
+    assert national[0] and national[0] == contract[0]  # the same findings, household by household
+    assert national[1] == contract[1]  # the same pages, each showing the same households (checklists included)
+    assert any("checklist" in path and shown for path, shown in national[1].items())
+    assert sum(len(shown) for shown in national[1].values()) >= 3 * 3  # each household on several pages
