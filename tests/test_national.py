@@ -224,3 +224,44 @@ def test_a_national_export_and_the_contract_layout_give_the_same_site(tmp_path: 
     assert national[1] == contract[1]  # the same pages, each showing the same households (checklists included)
     assert any("checklist" in path and shown for path, shown in national[1].items())
     assert sum(len(shown) for shown in national[1].values()) >= 3 * 3  # each household on several pages
+
+
+EXPORT_47 = (  # the 47-column person export (省 … 识别标准, as published), the monitoring fields at its end
+    "省", "市", "县", "乡", "村", "户编号", "人口编号", "姓名", "性别", "出生日期", "证件类型", "证件号码", "民族",
+    "户联系电话", "成员联系电话", "年度", "与户主关系", "文化程度", "在校生状况", "劳动技能", "务工时间（月）",
+    "健康状况", "政治面貌", "务工企业名称", "是否享受低保", "是否参加城乡居民基本医疗保险", "是否参加大病保险",
+    "是否参加商业补充医疗保险", "是否接受医疗救助", "是否参加城乡居民基本养老保险", "是否享受人身意外保险补贴",
+    "残疾类别", "残疾等级", "务工所在地", "户主姓名", "户主证件号码", "户类型", "人数", "是否特困供养人员",
+    "残疾证办证年度", "识别标准", "监测对象类别", "风险是否已消除", "风险消除方式", "人均纯收入", "致贫/返贫风险1",
+    "致贫/返贫风险2",
+)
+
+
+def test_the_47_column_export(tmp_path: Path) -> None:
+    assert len(EXPORT_47) == 47
+    at = {h: i for i, h in enumerate(PERSON_HEADER)}
+    rows = []
+    for r in person_rows():
+        head = next(p for p in person_rows() if p[at["户编号"]] == r[at["户编号"]] and p[at["与户主关系"]] == "户主")
+        values = {"省": "河南省", "市": "某市", "县": "清河县", "乡": r[at["乡(镇)"]], "村": r[at["行政村"]],
+                  "户编号": r[at["户编号"]], "姓名": r[at["姓名"]], "证件号码": r[at["证件号码"]],
+                  "与户主关系": r[at["与户主关系"]],
+                  "劳动技能": r[at["劳动技能"]], "健康状况": r[at["健康状况"]], "户联系电话": "13812345678",
+                  "是否享受低保": "否", "户主姓名": head[at["姓名"]], "户主证件号码": head[at["证件号码"]],
+                  "人数": r[at["人数"]], "监测对象类别": r[at["易返贫致贫户(监测对象)类型"]],
+                  "风险是否已消除": r[at["风险是否消除"]],
+                  "风险消除方式": "帮扶消除" if r[at["风险是否消除"]] == "是" else None,
+                  "人均纯收入": 6800, "致贫/返贫风险1": r[at["致贫原因1"]], "致贫/返贫风险2": "因学"}
+        rows.append([values.get(h) for h in EXPORT_47])
+    write_register([SheetData("人员信息", EXPORT_47, rows)], tmp_path / "r.xlsx")
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in [list(EXPORT_47), *rows])
+    (folder / "人员信息.csv").write_bytes((text + "\n").encode("gb18030"))
+    for source in (tmp_path / "r.xlsx", folder):
+        result = validate(open_source(str(source)).read(), today=AS_OF)
+        assert result.errors == (), result.errors
+        counts = {key: len(t.values) for key, t in result.tables.items() if t.present}
+        assert counts == {"villages": 2, "households": 3, "members": 9}
+        assert [sorted(set(v)) for v in result.tables["households"].values["risk_types"]] == [
+            ["因学", "因病"], ["因学"], ["因学", "因灾"]]
