@@ -265,3 +265,25 @@ def test_the_47_column_export(tmp_path: Path) -> None:
         assert counts == {"villages": 2, "households": 3, "members": 9}
         assert [sorted(set(v)) for v in result.tables["households"].values["risk_types"]] == [
             ["因学", "因病"], ["因学"], ["因学", "因灾"]]
+
+
+def test_a_county_adds_its_own_header_spellings_in_its_policy_file(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    header = tuple("户主身份证件号码" if h == "证件号码" else "户人口" if h == "人数" else h for h in PERSON_HEADER)
+    write_register([SheetData("名单", header, person_rows())], tmp_path / "r.xlsx")
+    assert main(["validate", "--source", str(tmp_path / "r.xlsx"), "--format", "json"]) == 1  # not recognised yet
+    missing = {e["column"] for e in json.loads(capsys.readouterr().out)["errors"] if e["code"] == "missing_column"}
+    assert {"户主身份证号", "家庭人口数"} <= missing
+    policy = tmp_path / "本县参数.yaml"
+    policy.write_text("aliases:\n  监测户:\n    户主身份证号: [户主身份证件号码]\n    家庭人口数: 户人口\n"
+                      "  家庭成员:\n    身份证号: [户主身份证件号码]\n", encoding="utf-8")
+    assert main(["validate", "--source", str(tmp_path / "r.xlsx"), "--policy", str(policy)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--source", str(tmp_path / "r.xlsx"), "--policy", str(policy), "--as-of",
+                 AS_OF.isoformat(), "--format", "json"]) == 1  # (no 帮扶措施: blind)
+    assert json.loads(capsys.readouterr().out)["summary"]["validation_errors"] == 0
+    policy.write_text("aliases:\n  监测户:\n    户主身份证号: [联系电话]\n    没有这列: [x]\n  乡镇表:\n    a: b\n",
+                      encoding="utf-8")
+    assert main(["validate", "--source", str(tmp_path / "r.xlsx"), "--policy", str(policy)]) == 2
+    error = capsys.readouterr().err
+    assert "表头别名有 3 处错误" in error and "已经是「联系电话」列的写法" in error and "没有列「没有这列」" in error

@@ -41,7 +41,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from tracker.validate import report_json, report_text
 
     back = _write_back(args)
-    result = back.validate() if back else read_and_validate(args.source)
+    result = back.validate() if back else read_and_validate(args.source, policy_file=args.policy)
     lists = None
     if args.warnings:  # department warning lists: their errors are listed after the register's
         from tracker.validate import read_warning_lists, validation_report
@@ -63,7 +63,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     policy = load_policy(Path(args.policy) if args.policy else None)
     as_of = args.as_of or today_in_china()
     back = _write_back(args)
-    validated = back.validate(today=as_of) if back else read_and_validate(args.source, today=as_of)
+    validated = (back.validate(today=as_of) if back
+                 else read_and_validate(args.source, today=as_of, policy_file=args.policy))
     outcome = evaluate(validated, policy, as_of)
     if args.warnings:
         from tracker.rules import with_warnings
@@ -131,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", required=True, help="名册工作簿（.xlsx、.xls、.ods 等，按内容识别）、"
                    "存放 CSV 文件的目录，或 Google 表格网址 / gsheet:KEY")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--policy", default=None, help="政策参数 YAML 文件：这里只用其中本县的表头别名（aliases）")
     p.add_argument("--write-back", action="store_true", help=_WRITE_BACK_HELP)
     p.add_argument("--warnings", default=None, help=_WARNINGS_HELP)
     p.set_defaults(func=cmd_validate)

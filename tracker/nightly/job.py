@@ -162,12 +162,13 @@ def _full_run(config: Config, today: date, now: datetime, timer: StageTimer, sto
         timer.log(message)
         return NightlyOutcome("skipped", message, timer.as_dict(status="skipped"))
     from tracker.pipeline import build_site
+    from tracker.register import county_contract
     from tracker.validate import validate
 
     from .history_build import baseline, site_history
 
     with timer.stage("validate"):
-        validated = validate(raw, today=today)
+        validated = validate(raw, county_contract(config.policy), today=today)
     with timer.stage("history"):
         base = baseline(config, store, validated, pending.snapshot, code, timer)
         base.check_vanished(config.max_vanished_share, accept_vanished)

@@ -25,7 +25,7 @@ from tracker.protect import (
     password_inventory,
     password_keys,
 )
-from tracker.register import RawRegister, open_source
+from tracker.register import RawRegister, county_contract, open_source
 from tracker.rules import RuleOutcome, evaluate, load_policy
 from tracker.site import (
     GUIDE_PAGES,
@@ -63,9 +63,11 @@ def demo_policy(today: date) -> str:
     return DEMO_POLICY + f"monitoring_line:  # 虚构的本省标准\n  2020: 6000\n  {today.year}: 7500\n"
 
 
-def read_and_validate(source: str, today: date | None = None) -> ValidatedRegister:
+def read_and_validate(source: str, today: date | None = None, policy_file: str | None = None) -> ValidatedRegister:
+    """Read and validate ``source``; the county's own header spellings come from ``policy_file`` (``aliases:``)."""
+    contract = county_contract(policy_file)
     register = open_source(source).read()
-    return validate(register, today=today)
+    return validate(register, contract, today=today)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def check(source: str | RawRegister | ValidatedRegister, policy_file: str | None
             with timer.stage("read"):
                 raw = open_source(source).read()
         with timer.stage("validate"):
-            validated = validate(raw, today=as_of)
+            validated = validate(raw, county_contract(policy_file), today=as_of)
     with timer.stage("rules"):
         outcome = evaluate(validated, policy, as_of)
     if warnings is not None:

@@ -23,62 +23,15 @@ Header spellings of the export (县(市、区、旗), 乡(镇), 村, 证件号�
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from .contract import Contract, Tab, fold_value
 from .layout import NUMBERED, find_sheet, header_positions
 from .merges import fill_merges
-from .sheets import Cell, RawRegister, RawSheet
+from .sheets import Cell, Disagreement, RawRegister, RawSheet, Shape
 
 Row = tuple[int, tuple[Cell, ...]]
 _HEAD = {"户主", "本人"}
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """A cell of a person row that is not what the household's first row (or its row count) says."""
-
-    sheet: str
-    row: int
-    tab: str
-    key: str
-    header: str
-    value: Cell
-    message: str
-
-
-@dataclass(frozen=True)
-class Shape:
-    """How the register was read when it was not in the contract's layout."""
-
-    kind: str  # "person_list" | "household_sheet" | "contract" (only the measures are in a national shape)
-    sheet: str
-    persons: int
-    households: int
-    villages: int
-    absent_tabs: tuple[str, ...] = ()  # contract tabs the export does not have (never "missing")
-    disagreements: tuple[Disagreement, ...] = field(default=(), repr=False)
-    absent_columns: tuple[tuple[str, str], ...] = ()  # (tab, column key) the export does not have (never "missing")
-    measures_sheet: str | None = None  # a wide measures sheet read as measure rows (tracker.register.wide_measures)
-    measures: int = 0  # the measure rows it gave
-
-    def lines(self) -> list[str]:
-        out = []
-        if self.kind == "household_sheet":
-            out.append(f"按全国系统的户表读取：工作表「{self.sheet}」{self.households} 户、{self.villages} 个行政村"
-                       "（行政村由各户的县、乡、村得出）")
-        elif self.kind == "person_list":
-            out.append(f"按人员名单读取：工作表「{self.sheet}」{self.persons} 行人员 → {self.households} 户、"
-                       f"{self.villages} 个行政村（户主行是户，每一行是家庭成员）")
-        if self.measures_sheet is not None:
-            out.append(f"帮扶措施按全国系统的宽表读取：工作表「{self.measures_sheet}」每类措施一列，读出 "
-                       f"{self.measures} 条措施（表里没有开始日期：需要日期的规则不执行，见政策检查开头）")
-        return out
-
-    def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "sheet": self.sheet, "persons": self.persons, "households": self.households,
-                "villages": self.villages, "absent_tabs": list(self.absent_tabs),
-                "measures_sheet": self.measures_sheet, "measures": self.measures}
 
 
 def reshape(register: RawRegister, contract: Contract) -> RawRegister:

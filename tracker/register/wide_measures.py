@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from .contract import Contract, Tab, fold_value, header_forms, normalize_label
 from .layout import HEADER_SEARCH_ROWS, header_positions
-from .sheets import Cell, RawRegister, RawSheet
+from .sheets import Cell, RawRegister, RawSheet, Shape
 
 _YES = {"是", "已实施", "√", "✓", "✔", "有", "已享受", "享受"}
 _NO = {"否", "无", "0", "未实施", "没有", "不享受", "×", "-", "—", "/"}
@@ -81,8 +81,6 @@ def read_wide_measures(register: RawRegister, contract: Contract) -> RawRegister
         sheets[tab.name] = RawSheet(sheet.name, tuple(rows))
         shape = register.shape
         if shape is None:
-            from .shapes import Shape
-
             shape = Shape("contract", "", 0, 0, 0)
         shape = replace(shape, absent_tabs=tuple(t for t in shape.absent_tabs if t != "measures"),
                         absent_columns=(*shape.absent_columns, ("measures", "start")), measures_sheet=sheet.name,

@@ -261,6 +261,8 @@ def _check_severity(value: Any, label: str, problems: list[str]) -> tuple[tuple[
 def _merge(data: dict[Any, Any], where: str, merged: dict[str, Any], problems: list[str]) -> None:
     for raw_key, value in data.items():
         key = str(raw_key)
+        if key == "aliases":  # the county's header spellings: the register's (tracker.register.county_aliases)
+            continue
         if key not in KEYS:
             close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.6)
             hint = f"，是不是要写「{close[0]}」？" if close else f"。可用的参数：{'、'.join(KEYS)}"
