@@ -43,10 +43,39 @@ def test_date_forms(value: object) -> None:
     assert not bad and parsed.date() == date(2020, 4, 3)
 
 
-@pytest.mark.parametrize("value", ["2020-02-30", "2020-13-01", "明天", "2020-04", "1800-01-01", "20201332"])
+@pytest.mark.parametrize("value", ["2020-02-30", "2020-13-01", "明天", "1800-01-01", "20201332", "202113", 202113,
+                                   "2022-00", "2022/13", "2022.13", "2022年0月", "2022年13月", "190000", 210013,
+                                   "1800-05", 202104.5, "2022-6-", "2022年6"])
 def test_date_rejects(value: object) -> None:
     parsed, bad = _one(cells.parse_date, value)
     assert bad and pd.isna(parsed)
+
+
+@pytest.mark.parametrize("value", ["202104", 202104, 202104.0, "2021-04", "2021-4", "2021/04", "2021/4", "2021.04",
+                                   "2021.4", "2021年4月", "2021年04月", " 2021 年 4 月 ", "2021 - 04", "２０２１年４月",
+                                   "２０２１０４"])
+def test_month_forms_are_the_last_day(value: object) -> None:
+    result = cells.parse_date(pd.Series([value], dtype=object))
+    assert not result.bad.iat[0] and result.values.iat[0].date() == date(2021, 4, 30)
+    assert result.month is not None and result.month.tolist() == [True]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("2024-02", date(2024, 2, 29)), ("2100-02", date(2100, 2, 28)),
+                                                 (190001, date(1900, 1, 31)), ("210012", date(2100, 12, 31)),
+                                                 ("2020年12月", date(2020, 12, 31))])
+def test_month_ends(value: object, expected: date) -> None:
+    assert _one(cells.parse_date, value)[0].date() == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [("20210430", date(2021, 4, 30)), (20210430, date(2021, 4, 30)),
+                                                 (44000, date(2020, 6, 18)), ("44000", date(2020, 6, 18)),
+                                                 (73050, date(2099, 12, 31)), ("2021-04-03", date(2021, 4, 3)),
+                                                 (datetime(2021, 4, 1), date(2021, 4, 1))])
+def test_full_dates_are_no_months(value: object, expected: date) -> None:
+    """An 8-digit yyyymmdd is still a day and a serial number still a serial: neither is month-only."""
+    result = cells.parse_date(pd.Series([value, "2021-04"], dtype=object))
+    assert result.values.iat[0].date() == expected and not result.bad.iat[0]
+    assert result.month is not None and result.month.tolist() == [False, True]
 
 
 @pytest.mark.parametrize(("value", "expected"), [("3", 3), (3, 3), (3.0, 3), ("4人", 4), ("4口", 4), ("５", 5)])

@@ -46,12 +46,16 @@ def _register(seed: int, n: int = 120) -> RawRegister:
             "家庭人口数": rnd.choice([3, 0, 25, "4人", "三口", None]),
             "监测状态": rnd.choice(["监测中", "正常", " 返贫", None]),
             "主要风险类型": rnd.choice(["因病", "因病、因懒", "、、", None]),
-            "低保渐退期起": rnd.choice(["2020-06-01", None, "2020-02-30", datetime(9999, 12, 31), date(1899, 12, 31)]),
-            "低保渐退期止": rnd.choice(["2020-01-31", "2020-12-31", None]),
+            "低保渐退期起": rnd.choice(["2020-06-01", None, "2020-02-30", datetime(9999, 12, 31), date(1899, 12, 31),
+                                    "2020-06", "202006", 202006, "2020年6月", "2020.13", 202113, "2022/07"]),
+            "低保渐退期止": rnd.choice(["2020-01-31", "2020-12-31", None, "2020-06", 202005, "2020年12月", "2021/8"]),
+            "首次纳入监测日期": rnd.choice(["2020-05-20", "202004", 202104, "2031-01", "2020-00"]),
         }))
     measures = [measure(_spice(rnd, f"H{rnd.randrange(1, n + 10):04d}"),  # type: ignore[arg-type]
-                        **{"开始日期": rnd.choice(["2020-06-01", "2020-08-01", None, datetime(1020, 5, 10)]),
-                           "结束日期": rnd.choice([None, "2020-05-01", "2020-12-31", date(2021, 7, 21)]),
+                        **{"开始日期": rnd.choice(["2020-06-01", "2020-08-01", None, datetime(1020, 5, 10), "2020-06",
+                                                 202008]),
+                           "结束日期": rnd.choice([None, "2020-05-01", "2020-12-31", date(2021, 7, 21), "2020年6月",
+                                                 "202105", "2021-08"]),
                            "金额（元）": rnd.choice([5000, -1, "abc", None])}) for _ in range(2 * n)]
     members = [member(f"H{rnd.randrange(1, n):04d}", 100 + i, **{
         "身份证号": rnd.choice([id_number(birth=f"2010010{1 + i // 1000}", seq=f"{i % 1000:03d}"),
@@ -80,7 +84,8 @@ def _pandera_failures(frames: dict[str, pd.DataFrame], tab_key: str) -> set[tupl
 
 @pytest.mark.parametrize(("seed", "n"), [(1, 120), (2, 120), (3, 120), (4, 120), (5, 4000)])
 def test_direct_checks_find_what_pandera_finds(seed: int, n: int) -> None:
-    """n = 4000: more than 2,000 distinct values, so the text matrix paths (ID numbers, phones, keys) run."""
+    """n = 4000: more than 2,000 distinct values, so the text matrix paths (ID numbers, phones, keys) run. Dates
+    include months (2020-06, 202006 as text and number: the month's last day), valid, invalid and out of window."""
     contract = load_contract()
     located = locate_all(_register(seed, n), contract)
     data = {key: _prepare(loc) for key, loc in located.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from tests.builders import household, id_number, measure, register, village, with_check_digit
@@ -95,3 +96,33 @@ def test_non_ascii_digits_are_an_error_of_their_cell_only() -> None:
     assert errors == {("监测户", 2, "户主身份证号", "id_number"), ("监测户", 2, "家庭人口数", "type"),
                       ("监测户", 3, "户主身份证号", "id_number"), ("监测户", 3, "联系电话", "phone"),
                       ("帮扶措施", 2, "金额（元）", "type"), ("帮扶措施", 2, "开始日期", "type")}
+
+
+def test_month_only_dates_are_the_month_end_and_remembered() -> None:
+    """Dates the national system exports to the month only (202104) are valid: the month's last day, and the table
+    knows which cells were written so."""
+    result = validate(register(households=[household(1, **{"首次纳入监测日期": "202104"}),
+                                           household(2, **{"首次纳入监测日期": 202005, "低保渐退期起": "2020年5月"}),
+                                           household(3)]), today=TODAY)
+    assert result.errors == ()
+    table = result.tables["households"]
+    assert table.values.loc[2, "first_monitored"] == pd.Timestamp("2021-04-30")
+    assert table.values.loc[3, "first_monitored"] == pd.Timestamp("2020-05-31")
+    assert table.month_only("first_monitored", 2) and table.month_only("first_monitored", 3)
+    assert not table.month_only("first_monitored", 4) and not table.month_only("system_entry", 2)
+    assert table.months == {"first_monitored": frozenset({2, 3}), "dibao_exit_start": frozenset({3})}
+    assert table.text.loc[3, "first_monitored"] == "202005"  # a month as a number is shown as written
+
+
+def test_an_invalid_month_is_a_type_error_with_the_month_hint() -> None:
+    result = validate(register(households=[household(1, **{"首次纳入监测日期": "202113"})]), today=TODAY)
+    (error,) = result.errors
+    assert (error.row, error.code) == (2, "type")
+    assert error.message.startswith("「202113」不是有效的日期") and "2021-04 或 202104" in error.message
+    assert result.tables["households"].months == {}
+
+
+def test_a_month_outside_the_window_is_a_range_error_and_not_month_only() -> None:
+    result = validate(register(households=[household(1, **{"首次纳入监测日期": "2031-04"})]), today=TODAY)
+    assert [(e.row, e.code) for e in result.errors] == [(2, "range")]
+    assert not result.tables["households"].month_only("first_monitored", 2)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from tracker.validate import textops
 
+from .months import months_from_numbers, months_from_text
 from .plaintext import PlainColumn, iso_dates
 from .textmatrix import TextMatrix
 
@@ -38,6 +39,7 @@ class Parsed:
     values: pd.Series
     bad: pd.Series  # bool, True where a non-empty cell could not be parsed
     missing: np.ndarray | None = None  # where ``values`` is NA, when the parser knows it without looking
+    month: np.ndarray | None = None  # dates: where the cell was written to the month only (its value: the last day)
 
 
 def display_text(cell: object) -> str | None:
@@ -276,14 +278,19 @@ def _date_from_serial(numbers: pd.Series) -> pd.Series:
 
 
 def parse_date(raw: pd.Series) -> Parsed:
-    """Date cells, ``2020-04-03``, ``2020/4/3``, ``2020.4.3``, ``2020年4月3日``, ``20200403``, serials."""
+    """Date cells, ``2020-04-03``, ``2020/4/3``, ``2020.4.3``, ``2020年4月3日``, ``20200403``, serials; months
+    (``202104``, ``2021-04``, ``2021年4月``: :mod:`tracker.validate.months`) are the month's last day."""
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]")
+    month = np.zeros(len(raw), dtype=bool)
     cells = raw.map(lambda v: isinstance(v, date), na_action="ignore").fillna(False).astype(bool)
     if cells.any():
         out[cells] = pd.to_datetime(raw[cells].map(_as_datetime)).astype("datetime64[s]")
     numeric = _is_number(raw)
     if numeric.any():
-        out[numeric] = _date_from_serial(pd.to_numeric(raw[numeric], errors="coerce"))
+        numbers = pd.to_numeric(raw[numeric], errors="coerce")
+        claimed, ends = months_from_numbers(numbers)
+        out[numeric] = _date_from_serial(numbers).mask(claimed, ends)
+        month[numeric.to_numpy(dtype=bool)] = claimed
     text = normalized_text(raw)
     has_text = text.notna()
     if has_text.any():
@@ -292,19 +299,26 @@ def parse_date(raw: pd.Series) -> Parsed:
         parsed = pd.Series(pd.NaT, index=t.index, dtype="datetime64[s]")
         parsed[iso] = days
         if not iso.all():
-            parsed[~iso] = _dates_from_text(t[~iso])
+            parsed[~iso], monthly = _dates_from_text(t[~iso])
+            month[np.flatnonzero(has_text.to_numpy(dtype=bool))[~iso]] = monthly
         out[has_text] = parsed
-    return Parsed(out, out.isna() & ~_empty(raw))
+    return Parsed(out, out.isna() & ~_empty(raw), month=month & out.notna().to_numpy(dtype=bool))
 
 
-def _dates_from_text(t: pd.Series) -> pd.Series:
+def _dates_from_text(t: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Dates written as text (NaT where none), and which texts are months (a date or not: 2021-13 is a bad one)."""
     parsed = _date_from_parts(t.str.extract(_DATE_TEXT))
     compact = t.str.extract(_COMPACT_DATE)
     parsed = parsed.fillna(_date_from_parts(compact))
-    serial_text = t.str.fullmatch(_SERIAL_TEXT).fillna(False).astype(bool) & parsed.isna()
+    monthly = np.zeros(len(t), dtype=bool)
+    rest = parsed.isna().to_numpy(dtype=bool)
+    if rest.any():
+        monthly[rest], ends = months_from_text(t[rest])
+        parsed[monthly] = ends[monthly[rest]]
+    serial_text = t.str.fullmatch(_SERIAL_TEXT).fillna(False).astype(bool) & parsed.isna() & ~monthly
     if serial_text.any():
         parsed[serial_text] = _date_from_serial(pd.to_numeric(t[serial_text]))
-    return parsed
+    return parsed, monthly
 
 
 def _as_datetime(value: date) -> datetime:

@@ -8,7 +8,7 @@ values (a million-household register has a few thousand distinct dates, a few hu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -44,7 +44,7 @@ def parse(col: Column, raw: pd.Series) -> cells.Parsed:
             values = parsed.values.map(lambda items: tuple(same.get(i, i) for i in items), na_action="ignore")
         else:
             values = parsed.values.map(lambda v: same.get(v, v), na_action="ignore").astype(parsed.values.dtype)
-        parsed = cells.Parsed(values, parsed.bad, parsed.missing)
+        parsed = replace(parsed, values=values)
     return parsed
 
 
@@ -62,6 +62,7 @@ class DistinctColumn:
     same: np.ndarray | None  # bool per distinct cell: its parsed value is the raw text, already folded
     matrix: TextMatrix | None  # of the distinct texts (all but a last None), when the column has one
     text_only: bool = False  # every distinct raw cell is text, but a last None
+    month: np.ndarray | None = None  # dates: bool per distinct cell, written to the month only (value: its last day)
     translations: list[tuple[DistinctColumn, np.ndarray]] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -75,7 +76,7 @@ class DistinctColumn:
         matrix = cells.text_matrix(cells_) if col.type in ("text", "id_number", "phone") else None
         cells.forget(cells_)
         column = cls(col, raw.codes, result.values, result.bad.to_numpy(dtype=bool), numeric.to_numpy(dtype=bool),
-                     raw.uniques, same, matrix, raw.text_only)
+                     raw.uniques, same, matrix, raw.text_only, result.month)
         if result.missing is not None:
             column.__dict__["missing"] = result.missing  # known from parsing: no need to look at each value
         return column
@@ -113,6 +114,8 @@ class DistinctColumn:
         if self.col.type == "date":  # a serial-number cell (Google Sheets) is shown as the date it stands for
             values = self.values if len(self.values) == len(text) else self.values.iloc[text.index]
             serial = pd.Series(numeric, index=text.index) & values.notna().to_numpy()
+            if self.month is not None:  # a month as a number (202104) is shown as written
+                serial &= ~self.month[text.index.to_numpy()]
             text = text.mask(serial, values.dt.strftime("%Y-%m-%d").to_numpy())
         return text
 
@@ -121,7 +124,8 @@ class DistinctColumn:
         code = int(self.codes[position])
         if "text" in self.__dict__:
             return self.text[code]
-        if self.col.type == "date" and self.numeric[code] and not pd.isna(self.values.iat[code]):
+        if (self.col.type == "date" and self.numeric[code] and not pd.isna(self.values.iat[code])
+                and not (self.month is not None and self.month[code])):
             return self.values.iat[code].strftime("%Y-%m-%d")  # a serial number shown as its date
         return cells.display_text(self.raw[code])
 
@@ -181,6 +185,12 @@ class DistinctColumn:
         to_id[new] = len(at) + np.arange(new.sum())
         ids[dirty] = to_id[codes]
         return ids, Keys(self.raw, at, texts[new], self.matrix)
+
+    def month_rows(self, drop: np.ndarray) -> np.ndarray:
+        """Positions of the rows whose date was written to the month only, but those where ``drop`` (per row)."""
+        if self.month is None or not self.month.any():
+            return np.zeros(0, dtype=np.intp)
+        return np.flatnonzero(self.rows(self.month) & ~drop)
 
     def drop_matrix(self) -> None:
         """Forget the text matrix (later matching falls back to comparing texts)."""

@@ -62,7 +62,10 @@ class Table:
     as the editor wrote them; both are indexed by the spreadsheet's own row numbers.
 
     ``text_data`` is the ``text`` frame, or a function making it: it is made when first asked for (checking
-    a register never needs it; the site does)."""
+    a register never needs it; the site does).
+
+    ``months`` maps a date column's key to the rows (spreadsheet row numbers) whose date was written to the month
+    only (``202104``, ``2021-04``): their value is the month's last day (:mod:`tracker.validate.months`)."""
 
     tab: Tab
     sheet: str
@@ -74,6 +77,7 @@ class Table:
     present: bool = True  # False: an optional tab the register does not have (empty, left out of summaries)
     # the columns of ``values`` encoded (as validation parsed them): for fast comparisons and joins
     encoded: Mapping[str, ValueCodes] = field(default_factory=dict, compare=False, repr=False)
+    months: Mapping[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def text(self) -> pd.DataFrame:
@@ -81,6 +85,10 @@ class Table:
 
     def header(self, key: str) -> str:
         return self.headers.get(key, self.tab.column(key).header)
+
+    def month_only(self, key: str, row: int) -> bool:
+        """Was the date of column ``key`` at spreadsheet row ``row`` written to the month only?"""
+        return row in self.months.get(key, frozenset())
 
 
 @dataclass(frozen=True)
@@ -159,9 +167,12 @@ def _finish(located: LocatedTable, data: TabData, collector: _Collector) -> Tabl
     dropped = {key: collector.taken.get(key, np.zeros(len(rows), dtype=bool)) for key in keys}
     values = {key: data.columns[key].expand(np.flatnonzero(dropped[key])) for key in keys}
     error_rows = frozenset(e.row for e in collector.errors if e.row is not None)
+    month_rows = {key: data.columns[key].month_rows(dropped[key]) for key in keys}
+    months = {key: frozenset(rows[at].tolist()) for key, at in month_rows.items() if len(at)}
+    encoded = {key: ValueCodes(data.columns[key], dropped[key]) for key in keys}
     return Table(located.tab, located.sheet, located.header_row, dict(located.headers),
                  pd.DataFrame(values, index=rows, copy=False), partial(_text_frame, rows, list(data.columns.values())),
-                 error_rows, located.present, {key: ValueCodes(data.columns[key], dropped[key]) for key in keys})
+                 error_rows, located.present, encoded, months)
 
 
 def _text_frame(rows: pd.Index, columns: list[DistinctColumn]) -> pd.DataFrame:
