@@ -287,3 +287,21 @@ def test_a_county_adds_its_own_header_spellings_in_its_policy_file(tmp_path: Pat
     assert main(["validate", "--source", str(tmp_path / "r.xlsx"), "--policy", str(policy)]) == 2
     error = capsys.readouterr().err
     assert "表头别名有 3 处错误" in error and "已经是「联系电话」列的写法" in error and "没有列「没有这列」" in error
+
+
+def test_a_rule_that_needs_a_day_uses_the_month_s_last_day_and_says_so() -> None:
+    from tests.builders import household, measure, register
+    from tracker.rules import evaluate, load_policy
+
+    steps = {"村级评议日期": None, "乡镇审核日期": None, "县级确定日期": None, "系统录入日期": None}
+    raw = register(households=[household(1, **{"农户申报或发现日期": "202004", **steps}),
+                               household(2, **{"农户申报或发现日期": "2020-04-30", **steps})],
+                   measures=[measure("H0001"), measure("H0002")])
+    validated = validate(raw, today=date(2020, 7, 20))
+    assert validated.errors == () and validated.tables["households"].month_only("reported", 2)
+    overdue = {f.household: f.message for f in evaluate(validated, load_policy(None), date(2020, 7, 20)).findings
+               if f.rule == "procedure.overdue"}
+    assert "农户申报或发现日期 2020年4月（只填到月，按月末 4月30日 计算）" in overdue["H0001"]
+    assert "农户申报或发现日期 2020年4月30日" in overdue["H0002"]  # a full date says nothing more
+    month = "2020年4月（只填到月，按月末 4月30日 计算）"
+    assert overdue["H0001"].replace(month, "2020年4月30日") == overdue["H0002"]  # judged alike

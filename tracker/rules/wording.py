@@ -34,7 +34,10 @@ def _each(values: pd.Series, fmt: Callable[[object], str]) -> np.ndarray:
 
 
 def dates(values: pd.Series) -> np.ndarray:
-    """2020年6月15日 per row ("" where missing): :func:`tracker.common.fmt.cn_date` of each distinct date."""
+    """2020年6月15日 per row ("" where missing): :func:`tracker.common.fmt.cn_date` of each distinct date.
+
+    A date written to the month only (``202104``: the validated frame's ``attrs["months"]`` lists its rows) is
+    judged as the month's last day, and says so: 2021年4月（只填到月，按月末 4月30日 计算）."""
     if not pd.api.types.is_datetime64_dtype(values.dtype):
         return _each(values, cn_date)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -42,7 +45,15 @@ def dates(values: pd.Series) -> np.ndarray:
     labels = np.empty(len(stamps) + 1, dtype=object)
     labels[:-1] = list(map(CN_DATE.format, stamps.year.tolist(), stamps.month.tolist(), stamps.day.tolist()))
     labels[-1] = ""
-    return labels[codes]  # the sentinel -1 picks the trailing "" (missing value)
+    out = labels[codes]  # the sentinel -1 picks the trailing "" (missing value)
+    months = values.attrs.get("months", {}).get(values.name)
+    if months:
+        at = np.flatnonzero(values.index.isin(list(months)) & values.notna().to_numpy())
+        stamps_at = pd.DatetimeIndex(values.iloc[at])
+        out = out.copy()
+        out[at] = [f"{y}年{m}月（只填到月，按月末 {m}月{d}日 计算）"
+                   for y, m, d in zip(stamps_at.year, stamps_at.month, stamps_at.day, strict=True)]
+    return out
 
 
 def money(values: pd.Series) -> np.ndarray:

@@ -170,9 +170,11 @@ def _finish(located: LocatedTable, data: TabData, collector: _Collector) -> Tabl
     month_rows = {key: data.columns[key].month_rows(dropped[key]) for key in keys}
     months = {key: frozenset(rows[at].tolist()) for key, at in month_rows.items() if len(at)}
     encoded = {key: ValueCodes(data.columns[key], dropped[key]) for key in keys}
-    return Table(located.tab, located.sheet, located.header_row, dict(located.headers),
-                 pd.DataFrame(values, index=rows, copy=False), partial(_text_frame, rows, list(data.columns.values())),
-                 error_rows, located.present, encoded, months)
+    frame = pd.DataFrame(values, index=rows, copy=False)
+    if months:  # carried by the frame (and every column taken from it) to the words of the rules: 只填到月
+        frame.attrs["months"] = months
+    return Table(located.tab, located.sheet, located.header_row, dict(located.headers), frame,
+                 partial(_text_frame, rows, list(data.columns.values())), error_rows, located.present, encoded, months)
 
 
 def _text_frame(rows: pd.Index, columns: list[DistinctColumn]) -> pd.DataFrame:
