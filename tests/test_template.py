@@ -195,3 +195,139 @@ def test_google_template_refuses_a_sheet_with_data(google: FakeSheetsAPI, capsys
     assert main(["template", f"gsheet:{KEY}"]) == 2
     assert "不是空白表格（「旧名册」里有内容）" in capsys.readouterr().err
     assert not google.writes()
+
+
+# ----------------------------------------------------------------------------------- national layout
+
+NATIONAL = ["序号", "县(市、区、旗)", "乡(镇)", "行政村", "户编号", "姓名", "证件号码", "人数", "与户主关系",
+            "健康状况", "劳动技能", "致贫原因1", "致贫原因2", "致贫原因3", "人均纯收入", "户联系电话",
+            "易返贫致贫户(监测对象)类型", "风险是否消除", "风险识别时间", "风险消除时间", "风险消除方式"]
+HOUSEHOLDS, MEMBERS = CONTRACT.tab("households"), CONTRACT.tab("members")
+NATIONAL_LISTS = {  # header -> the contract values its dropdown offers
+    "与户主关系": MEMBERS.column("relation").values, "健康状况": MEMBERS.column("health").values,
+    "劳动技能": HOUSEHOLDS.column("labor").values, "易返贫致贫户(监测对象)类型": HOUSEHOLDS.column("category").values,
+    "致贫原因1": HOUSEHOLDS.column("risk_types").values, "致贫原因2": HOUSEHOLDS.column("risk_types").values,
+    "致贫原因3": HOUSEHOLDS.column("risk_types").values, "风险是否消除": BOOL_VALUES,
+    "风险消除方式": HOUSEHOLDS.column("clearance_method").values,
+}
+
+
+@pytest.fixture
+def national(tmp_path: Path) -> Path:
+    path = tmp_path / "人员名单模板.xlsx"
+    assert main(["template", str(path), "--layout", "national"]) == 0
+    return path
+
+
+def test_national_headers_are_the_export_s_and_measures_the_contract_s(national: Path) -> None:
+    book = openpyxl.load_workbook(national)
+    assert book.sheetnames == ["监测对象人员名单", "帮扶措施"]
+    people = book["监测对象人员名单"]
+    assert [c.value for c in people[1]] == NATIONAL
+    assert [c.value for c in book["帮扶措施"][1]] == [col.header for col in CONTRACT.tab("measures").columns]
+    assert people.freeze_panes == "A2" and people.max_row <= TEMPLATE_ROWS + 1
+    assert all(c.value is None for row in people.iter_rows(min_row=2) for c in row)
+
+
+def test_every_national_header_is_a_contract_column_by_its_aliases() -> None:
+    from tracker.register.template_national import national_columns
+
+    unknown = [h for h in NATIONAL if not national_columns(CONTRACT, h)]
+    assert unknown == ["序号"], f"national headers no contract column's header or aliases name: {unknown}"
+    found = {h: [(t.key, c.key) for t, c, _ in national_columns(CONTRACT, h)]
+             for h in ("证件号码", "致贫原因2", "行政村")}
+    assert found == {"证件号码": [("households", "head_id_number"), ("members", "id_number")],
+                     "致贫原因2": [("households", "risk_types")], "行政村": [("households", "village")]}
+
+
+def test_a_national_header_the_contract_does_not_know_stops_the_template(tmp_path: Path) -> None:
+    from tracker.common import ConfigError
+
+    data = yaml.safe_load((resource("schemas") / "register.yaml").read_text(encoding="utf-8"))
+    phone = next(c for c in data["tabs"][1]["columns"] if c["key"] == "phone")
+    phone["aliases"] = [a for a in phone["aliases"] if a != "户联系电话"]
+    with pytest.raises(ConfigError, match="「户联系电话」"):
+        create_template(str(tmp_path / "t.xlsx"), parse_contract(data, "test"), layout="national")
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_national_dropdowns_come_from_the_contract_values(national: Path) -> None:
+    ws = openpyxl.load_workbook(national)["监测对象人员名单"]
+    lists = {}
+    for dv in ws.data_validations.dataValidation:
+        first = str(dv.sqref).split(":")[0]
+        assert str(dv.sqref) == f"{first}:{first[:-1]}{TEMPLATE_ROWS + 1}" and dv.type == "list"
+        assert dv.showErrorMessage and dv.allow_blank
+        lists[ws[first[:-1] + "1"].value] = _list_values(dv.formula1, ws.parent)
+    assert lists == {header: list(values) for header, values in NATIONAL_LISTS.items()}
+
+
+def test_national_identifiers_are_text_dates_formatted_and_headers_noted(national: Path) -> None:
+    from tracker.register.template_national import national_columns
+
+    ws = openpyxl.load_workbook(national)["监测对象人员名单"]
+    for index, header in enumerate(NATIONAL, 1):
+        letter = openpyxl.utils.get_column_letter(index)
+        formats = {ws[f"{letter}2"].number_format, ws[f"{letter}{TEMPLATE_ROWS + 1}"].number_format,
+                   ws.column_dimensions[letter].number_format}
+        if header in ("证件号码", "户编号", "户联系电话"):
+            assert formats == {TEXT_FORMAT}, header
+        elif header in ("风险识别时间", "风险消除时间"):
+            assert formats == {DATE_FORMAT}, header
+        elif header in ("姓名", "行政村"):
+            assert formats == {"General"}, header
+        note = ws[f"{letter}1"].comment
+        assert note is not None, header
+        for _, col, _ in national_columns(CONTRACT, header):
+            assert col.help in note.text, header
+    assert "18 位居民身份证号" in ws["G1"].comment.text and "（必填）" in ws["L1"].comment.text
+    assert "（选填）" in ws["M1"].comment.text  # 致贫原因2: only the first of the run is required
+
+
+def test_the_national_template_filled_with_a_person_list_validates(national: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_national import AS_OF, PERSON_HEADER, person_rows
+    from tracker.register.sources import open_source
+    from tracker.validate.validator import validate
+
+    book = openpyxl.load_workbook(national)
+    ws = book["监测对象人员名单"]
+    for number, row in enumerate(person_rows(), 2):
+        for index, header in enumerate(NATIONAL, 1):
+            if header in PERSON_HEADER:
+                ws.cell(number, index).value = row[PERSON_HEADER.index(header)]
+    book.save(national)
+    result = validate(open_source(str(national)).read(), today=AS_OF)
+    assert result.errors == ()
+    assert result.shape is not None and result.shape.kind == "person_list" and result.shape.absent_tabs == ()
+    assert len(result.tables["households"].values) == 3 and len(result.tables["members"].values) == 9
+    assert result.tables["households"].values["head_id_number"].str.len().tolist() == [18, 18, 18]
+    assert result.tables["measures"].present  # the 帮扶措施 sheet, empty: the measure rules run
+    assert main(["check", "--source", str(national), "--as-of", AS_OF.isoformat(), "--format", "json"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert not [b for b in payload["blind"] if "帮扶措施" in b["message"]]
+    assert [f for f in payload["findings"] if f["rule"] == "assist.none"]
+
+
+def test_the_blank_national_template_lacks_only_rows(national: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--source", str(national)]) == 2
+    message = capsys.readouterr().err
+    assert message.count("「监测对象人员名单」没有数据行") == 1, message
+    assert "表头" not in message.replace("表头在第 1 行", "") and "缺少" not in message
+
+
+def test_national_template_in_an_empty_google_sheet(google: FakeSheetsAPI, capsys: pytest.CaptureFixture[str]) -> None:
+    google.add(KEY, {"工作表1": []})
+    assert main(["template", f"gsheet:{KEY}", "--layout", "national"]) == 0
+    assert "全国系统人员名单格式" in capsys.readouterr().out
+    sheet = google.spreadsheets[KEY]
+    assert [t.title for t in sheet.tabs] == ["监测对象人员名单", "帮扶措施"]
+    made = sheet.titled("监测对象人员名单")
+    assert made is not None and made.rows == [NATIONAL] and made.frozen_rows == 1
+    lists = {NATIONAL[v[0]["startColumnIndex"]]: [x["userEnteredValue"] for x in v[1]["condition"]["values"]]
+             for v in made.validations}
+    assert lists == {header: list(values) for header, values in NATIONAL_LISTS.items()}
+    formats = {NATIONAL[f[0]["startColumnIndex"]]: f[1] for f in made.formats}
+    assert formats["证件号码"] == formats["户编号"] == {"type": "TEXT", "pattern": "@"}
+    assert main(["validate", "--source", f"gsheet:{KEY}"]) == 2
+    assert "「监测对象人员名单」没有数据行" in capsys.readouterr().err

@@ -79,7 +79,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from tracker.register import create_template
 
-    print(create_template(args.dest))
+    print(create_template(args.dest, layout=args.layout))
     return 0
 
 
@@ -148,6 +148,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", help="生成空白名册模板（.xlsx 文件，或建在空白的 Google 表格里）")
     p.add_argument("dest", help="以 .xlsx 结尾的新文件，或空白 Google 表格的网址 / gsheet:KEY")
+    p.add_argument("--layout", choices=("contract", "national"), default="contract",
+                   help="contract（默认）：按名册契约的各个工作表；national：全国系统导出的人员名单格式"
+                        "（一人一行的「监测对象人员名单」，另加「帮扶措施」工作表），.xlsx 和 Google 表格都可以")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("demo", help="生成虚构的演示名册（.xlsx 或 CSV 目录）")

@@ -186,6 +186,7 @@ def locate_all(register: RawRegister, contract: Contract) -> dict[str, LocatedTa
             located[tab.key] = replace(located[tab.key], present=False)
         elif tab.name not in missing:
             problems += _shape_problems(tab, sheets, located[tab.key])
+    problems = list(dict.fromkeys(problems))  # (a person list is the sheet of both villages and households)
     if len(problems) == 1:
         raise SourceError(f"名册 {register.source} 不能使用：{problems[0]}，然后重试。")
     if problems:

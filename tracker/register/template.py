@@ -5,6 +5,7 @@ with its help text, a dropdown for every enum and 是/否 column (a multi-value 
 listing its values instead: a dropdown holds one value), date and number formats, and the text format
 ``@`` on identifier columns (身份证号, 电话, 户编号, 村代码) so an 18-digit ID never becomes ``4.1E+17``.
 DEST is an ``.xlsx`` path (written with openpyxl) or an empty Google Sheet (:mod:`tracker.register.template_gsheet`).
+``--layout national`` writes the national person export's layout instead (:mod:`tracker.register.template_national`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .contract import Contract, load_contract
-from .template_plan import TEMPLATE_ROWS, TEXT_FORMAT, TemplateError, plan_tab
+from .template_national import TemplateSheet, template_sheets
+from .template_plan import TEMPLATE_ROWS, TEXT_FORMAT, TemplateError
 
 LIST_TAB = "下拉选项"  # xlsx only: holds dropdown lists too long (or with commas) for an inline list
 _INLINE_LIST_LIMIT = 255  # Excel's limit on an inline list's formula
@@ -39,21 +41,26 @@ def _list_formula(values: tuple[str, ...], book: object, cache: dict[tuple[str, 
     return cache[values]
 
 
-def write_template_xlsx(dest: Path, contract: Contract | None = None, rows: int = TEMPLATE_ROWS) -> None:
+def write_template_xlsx(dest: Path, contract: Contract | None = None, rows: int = TEMPLATE_ROWS,
+                        layout: str = "contract") -> None:
+    write_sheets_xlsx(dest, template_sheets(contract or load_contract(), layout), rows)
+
+
+def write_sheets_xlsx(dest: Path, sheets: list[TemplateSheet], rows: int = TEMPLATE_ROWS) -> None:
+    """Each (name, column plans) as a worksheet: headers with notes, formats and dropdowns over ``rows`` rows."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    contract = contract or load_contract()
     book = Workbook()
     book.remove(book.active)
     lists: dict[tuple[str, ...], str] = {}
     bold = Font(bold=True)
-    for tab in contract.tabs:
-        ws = book.create_sheet(tab.name)
-        for index, plan in enumerate(plan_tab(tab), 1):
+    for name, plans in sheets:
+        ws = book.create_sheet(name)
+        for index, plan in enumerate(plans, 1):
             letter = get_column_letter(index)
             head = ws.cell(1, index, plan.header)
             head.font, head.alignment = bold, Alignment(wrap_text=True, vertical="center")
@@ -85,18 +92,20 @@ def write_template_xlsx(dest: Path, contract: Contract | None = None, rows: int 
     book.save(dest)
 
 
-def create_template(dest: str, contract: Contract | None = None) -> str:
-    """Write the template to an ``.xlsx`` path or an empty Google Sheet; returns a one-line summary."""
+def create_template(dest: str, contract: Contract | None = None, layout: str = "contract") -> str:
+    """Write the template to an ``.xlsx`` path or an empty Google Sheet, in the contract's layout or the national
+    export's (``layout="national"``); returns a one-line summary."""
     from .gsheet import sheet_key
 
-    contract = contract or load_contract()
-    names = "、".join(tab.name for tab in contract.tabs)
+    sheets = template_sheets(contract or load_contract(), layout)
+    names = "、".join(name for name, _ in sheets)
+    what = "全国系统人员名单格式的名册模板" if layout == "national" else "名册模板"
     key = sheet_key(dest)
     if key is not None:
         from .template_gsheet import write_template_gsheet
 
-        write_template_gsheet(key, contract)
-        return f"已在 Google 表格 {dest} 中建好名册模板（工作表：{names}）。"
+        write_template_gsheet(key, sheets)
+        return f"已在 Google 表格 {dest} 中建好{what}（工作表：{names}）。"
     path = Path(dest).expanduser()
     if path.suffix.lower() != ".xlsx":
         raise TemplateError(f"模板只能写成 .xlsx 文件或写入 Google 表格：「{dest}」请改成以 .xlsx 结尾的文件名。")
@@ -105,7 +114,7 @@ def create_template(dest: str, contract: Contract | None = None) -> str:
     if not path.parent.is_dir():
         raise TemplateError(f"目录 {path.parent} 不存在，请先创建它或换一个位置。")
     try:
-        write_template_xlsx(path, contract)
+        write_sheets_xlsx(path, sheets)
     except OSError as exc:
         raise TemplateError(f"无法写入 {path}：{exc.strerror}。") from exc
-    return f"已生成名册模板 {path}（工作表：{names}；表头批注里有填写说明）。"
+    return f"已生成{what} {path}（工作表：{names}；表头批注里有填写说明）。"

@@ -2,7 +2,7 @@
 
 1. open the spreadsheet (metadata), 2. one ``values:batchGet`` proving every existing tab is empty (a
 template never overwrites data), 3. one ``spreadsheets:batchUpdate`` doing everything else atomically:
-``addSheet`` per contract tab (frozen header row, grid sized to the template), ``updateCells`` writing the
+``addSheet`` per template worksheet (frozen header row, grid sized to the template), ``updateCells`` writing the
 headers with their notes, ``repeatCell`` number formats (text ``@`` on identifiers), ``setDataValidation``
 dropdowns (``ONE_OF_LIST``; a multi-value column has its values in the header note instead), and finally
 ``deleteSheet`` for the empty tabs the new spreadsheet came with.
@@ -15,8 +15,8 @@ from typing import Any
 
 from tracker.common import SourceError
 
-from .contract import Contract
-from .template_plan import DATE_FORMAT, INTEGER_FORMAT, NUMBER_FORMAT, TEMPLATE_ROWS, TEXT_FORMAT, ColumnPlan, plan_tab
+from .template_national import TemplateSheet
+from .template_plan import DATE_FORMAT, INTEGER_FORMAT, NUMBER_FORMAT, TEMPLATE_ROWS, TEXT_FORMAT, ColumnPlan
 
 _NUMBER_FORMATS = {
     TEXT_FORMAT: {"type": "TEXT", "pattern": TEXT_FORMAT},
@@ -58,27 +58,28 @@ def _tab_requests(sheet_id: int, index: int, title: str, plans: Sequence[ColumnP
     return out
 
 
-def template_body(contract: Contract, metadata: Mapping[str, Any], rows: int = TEMPLATE_ROWS) -> dict[str, Any]:
+def template_body(sheets: Sequence[TemplateSheet], metadata: Mapping[str, Any], rows: int = TEMPLATE_ROWS
+                  ) -> dict[str, Any]:
     """The single batchUpdate body building the template in a spreadsheet whose tabs are all empty."""
     existing = [s.get("properties", {}) for s in metadata.get("sheets") or ()]
     used = {p.get("sheetId") for p in existing}
-    names = {tab.name for tab in contract.tabs}
+    names = {name for name, _ in sheets}
     requests: list[dict[str, Any]] = []
     for props in existing:  # an empty tab already named like a template tab: rename it out of the way first
         if props.get("title") in names:
             requests.append({"updateSheetProperties": {
                 "properties": {"sheetId": props["sheetId"], "title": f"待删除-{props['sheetId']}"}, "fields": "title"}})
     sheet_id = _FIRST_ID
-    for index, tab in enumerate(contract.tabs):
+    for index, (name, plans) in enumerate(sheets):
         while sheet_id in used:
             sheet_id += 1
-        requests.extend(_tab_requests(sheet_id, index, tab.name, plan_tab(tab), rows))
+        requests.extend(_tab_requests(sheet_id, index, name, plans, rows))
         used.add(sheet_id)
     requests.extend({"deleteSheet": {"sheetId": props["sheetId"]}} for props in existing)
     return {"requests": requests}
 
 
-def write_template_gsheet(key: str, contract: Contract) -> None:
+def write_template_gsheet(key: str, template: Sequence[TemplateSheet]) -> None:
     from .gsheet import GoogleSheetSource
 
     connection = GoogleSheetSource(key, writable=True).connect()
@@ -92,4 +93,4 @@ def write_template_gsheet(key: str, contract: Contract) -> None:
         tabs = "、".join(f"「{t}」" for t in filled) or "部分工作表"
         raise SourceError(f"Google 表格 {key} 不是空白表格（{tabs}里有内容）：模板只建在空白表格里，以免覆盖数据；"
                           "请新建一个空白 Google 表格，共享给服务账号（编辑者）后重试。")
-    connection.batch_update(template_body(contract, connection.metadata))
+    connection.batch_update(template_body(template, connection.metadata))

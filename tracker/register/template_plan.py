@@ -31,15 +31,17 @@ class ColumnPlan:
     number_format: str | None  # None: General
     choices: tuple[str, ...]  # a dropdown (enum and bool columns)
     listed: tuple[str, ...]  # allowed values shown as an input message (multi-value columns)
+    label: str = ""  # the header written when it is not the column's own (the national layout's spelling)
+    explanation: str = ""  # the note's text when it is not the column's help
 
     @property
     def header(self) -> str:
-        return self.column.header
+        return self.label or self.column.header
 
     def note(self) -> str:
         """The header's note: the help text, whether it's required, and the allowed values."""
         col = self.column
-        parts = [col.help or col.header, "（必填）" if col.required else "（选填）"]
+        parts = [self.explanation or col.help or col.header, "（必填）" if col.required else "（选填）"]
         if self.choices:
             parts.append(f"\n可选：{'、'.join(self.choices)}。")
         if self.listed:
