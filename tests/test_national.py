@@ -107,17 +107,34 @@ HOUSEHOLD_HEADER = (  # 基础信息表 / 摸排 fields
 )
 
 
-def test_a_household_sheet_with_numbered_risks(tmp_path: Path) -> None:
+def _save(sheets: list[SheetData], path: Path, form: str) -> Path:
+    """The sheets as one workbook (xlsx), or as a folder of GB18030 CSV files (csv)."""
+    if form == "xlsx":
+        write_register(sheets, path.with_suffix(".xlsx"))
+        return path.with_suffix(".xlsx")
+    path.mkdir()
+    for sheet in sheets:
+        text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in [sheet.header, *sheet.rows])
+        (path / f"{sheet.name}.csv").write_bytes((text + "\n").encode("gb18030"))
+    return path
+
+
+@pytest.mark.parametrize("form", ["xlsx", "csv"])
+def test_a_household_sheet_with_numbered_risks_and_wide_measures(tmp_path: Path, form: str) -> None:
     rows = [
         ["H1", "清河县", "城关镇", "东村", "甲", id_number(seq="101"), 3, "13812345678", "边缘易致贫户", "普通劳动力",
          "因病", "因学", None, None, None, "2021-05-01", "否", None, 6000],
         ["H2", "清河县", "城关镇", "西村", "乙", id_number(seq="102"), 2, "13812345678", "脱贫不稳定户", "丧失劳动力",
          "因残", None, None, None, None, "2021-05-01", "是", "帮扶消除", 9000],
     ]
-    write_register([SheetData("基础信息表", HOUSEHOLD_HEADER, rows)], tmp_path / "r.xlsx")
-    result = validate(open_source(str(tmp_path / "r.xlsx")).read(), today=AS_OF)
+    wide = [["H1", "甲", "养殖", None, None, "是", None, None, None],
+            ["H2", "乙", None, None, None, None, "是", "低保", None]]
+    source = _save([SheetData("基础信息表", HOUSEHOLD_HEADER, rows), SheetData("帮扶措施", WIDE_HEADER, wide)],
+                   tmp_path / "r", form)
+    result = validate(open_source(str(source)).read(), today=AS_OF)
     assert not [e for e in result.errors if e.code == "missing_column"], result.errors
     assert result.errors == ()
+    assert result.tables["measures"].values["kind"].tolist() == ["产业帮扶", "公益岗位帮扶", "健康帮扶", "综合保障"]
     households = result.tables["households"]
     assert [list(v) for v in households.values["risk_types"]] == [["因病", "因学"], ["因残"]]
     assert households.headers["risk_types"] == "致贫/返贫风险1"
