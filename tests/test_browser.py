@@ -254,3 +254,36 @@ def test_https_with_a_self_signed_certificate(site: Site, browser: Any, tmp_path
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def test_a_village_reader_on_a_phone_sees_where_it_is_and_only_links_it_can_open(site: Site, browser: Any) -> None:
+    """Issue 18: breadcrumb and title name the place once unlocked, every link of the page opens with the village's
+    own password, badges lead to the household's findings, and at 360 px nothing scrolls sideways."""
+    village = max(_with_households(site), key=lambda v: v.households)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.set_default_timeout(UNLOCK_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(site.base + village.url)
+        assert page.title() == "防止返贫监测台账"  # before unlocking: nothing the link does not show
+        unlock(page, site.secrets.village(village.township, village.name) or "")
+        assert opened(page)
+        page.locator("article table.households").wait_for()
+        assert page.title() == f"{village.name} · {village.township} · 监测户 · 防止返贫监测台账"
+        crumbs = page.locator("article nav.crumbs li")
+        assert crumbs.all_inner_texts()[-2:] == [village.township, village.name]
+        assert page.locator("article nav.crumbs a").count() == 0  # the places above cannot be opened from here
+        hrefs = page.eval_on_selector_all("article a[href]", "els => els.map(e => e.getAttribute('href'))")
+        assert hrefs and all(h.startswith("#") for h in hrefs), [h for h in hrefs if not h.startswith("#")]
+        for href in set(hrefs):
+            assert page.locator(href).count() == 1, href  # every badge and link lands on this page
+        badges = page.locator("article .badges a")
+        assert badges.count() > 0
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 360, width  # the household table became cards
+        page.check("#only-action")  # the filter works without a server
+        hidden = page.eval_on_selector_all("table.households tbody tr",
+                                           "rows => rows.filter(r => r.hidden).length")
+        assert hidden == page.locator("table.households tbody tr:not(.needs-action)").count()
+    finally:
+        context.close()

@@ -80,7 +80,8 @@ def test_every_village_has_a_page_listing_its_households(site: Path) -> None:
     pages = _village_pages(site)
     assert set(pages) == {"东村", "空村", "未排查村", "河西村"}
     east = pages["东村"]
-    ids = [tr.find("td").get_text(" ", strip=True).split()[0] for tr in east.select("table.households tbody tr")]
+    rows = east.select("table.households tbody tr")
+    ids = [tr.find("th", scope="row").get_text(" ", strip=True).split()[0] for tr in rows]
     assert ids == ["H0001", "H0002", "H0003", "H0004", "H0006", "H0007"]
     detail = east.get_text()
     assert "procedure.overdue" in detail and "期限" in detail
@@ -111,7 +112,9 @@ def test_data_error_household_is_flagged_and_linked(site: Path) -> None:
     link = row.select_one("a.flag")["href"]
     assert east.select_one(link)  # the anchor exists on the page
     detail = east.select_one(link).get_text()
-    assert "家庭人口数" in detail and "report.html#err-households-" in str(east.select_one(link))
+    # the error itself, on the village page: no link to the county-only report a village password cannot open
+    assert "监测户 第 5 行「家庭人口数」：「很多」不是有效的整数" in detail
+    assert "report.html" not in str(east.select_one("article"))
 
 
 def test_checklists_titled_and_naming_every_flagged_household(site: Path) -> None:
