@@ -194,7 +194,7 @@ def test_wrong_password_shows_the_chinese_error_and_no_personal_data(site: Site,
     page.goto(site.base + village.url)
     unlock(page, "yefufa-bicica-zapuli-xufawu-000")
     assert refused(page)
-    assert page.inner_text("#mkdocs-decrypt-msg").startswith("密码不对，请重新输入。")
+    assert page.inner_text("#mkdocs-decrypt-msg").startswith("密码不对，请核对后重新输入。")
     assert page.input_value("#mkdocs-content-password") == ""
     values = personal_values(site.sheets)
     shown, source = page.inner_text("body"), page.content()
