@@ -2,13 +2,16 @@
 
 One small demo county (2 townships, 12 villages) is built with generated passwords and the production
 PBKDF2 setting, and served on 127.0.0.1 (a secure context, so WebCrypto works) by a thread-based server.
-Every test opens a fresh browser context (empty sessionStorage), types a password and clicks 打开.
+Every test opens a fresh browser context (empty sessionStorage), types a password and clicks 打开 (or
+presses Enter).  The prompt itself is checked for older staff on phones (WCAG 2.1 AA): its label, focus on
+load, the announced error, the show-password button and the contrast of its colours.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import random
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -194,13 +197,144 @@ def test_wrong_password_shows_the_chinese_error_and_no_personal_data(site: Site,
     page.goto(site.base + village.url)
     unlock(page, "yefufa-bicica-zapuli-xufawu-000")
     assert refused(page)
-    assert page.inner_text("#mkdocs-decrypt-msg").startswith("密码不对，请重新输入。")
+    assert page.inner_text("#mkdocs-decrypt-msg").startswith("密码不对，请核对后重新输入。")
     assert page.input_value("#mkdocs-content-password") == ""
     values = personal_values(site.sheets)
     shown, source = page.inner_text("body"), page.content()
     leaked = [v for kind in values.values() for v in kind if v in shown or v in source]
     assert not leaked, leaked[:5]
     assert page.locator("table").count() == 0
+
+
+# ----------------------------------------------------------------------------------- the prompt itself
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two computed ``rgb(...)`` colours."""
+    def luminance(css: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", css)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _style(page: Any, selector: str, *props: str) -> list[str]:
+    return page.eval_on_selector(selector, "(e, ps) => ps.map(p => getComputedStyle(e)[p])", list(props))
+
+
+def test_prompt_field_has_a_label_and_is_focused_on_load(site: Site, page: Any) -> None:
+    page.goto(site.base + _with_households(site)[0].url)
+    field = page.get_by_label(UI["label"])
+    assert field.evaluate("e => [e.id, e.type]") == ["mkdocs-content-password", "password"]
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'mkdocs-content-password'")
+    assert page.get_by_text(UI["remember_message"]).is_visible()
+    page.keyboard.type(site.secrets.county or "")  # straight into the focused field
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.getElementById('mkdocs-encrypted-content')")
+    assert page.locator("article table.households").count() == 1
+
+
+def test_a_page_opened_from_the_remembered_key_takes_no_focus_and_shows_no_prompt(site: Site, page: Any) -> None:
+    first = next(iter(site.townships))
+    page.goto(site.base + site.townships[first])
+    unlock(page, site.secrets.township(first) or "")
+    page.goto(site.base + site.townships[first].replace("index.html", "checklist.html"))
+    page.wait_for_function("() => !document.getElementById('mkdocs-encrypted-content')")
+    assert page.locator("#mkdocs-content-password, #tracker-show-password").count() == 0
+    assert page.evaluate("() => document.activeElement === document.body")
+
+
+def test_unlocked_once_the_same_level_opens_without_asking_in_this_tab_only(site: Site, page: Any) -> None:
+    """What the sentence under the field promises: the other pages of the level open in this tab, a new tab asks."""
+    first = next(iter(site.townships))
+    checklist = site.townships[first].replace("index.html", "checklist.html")
+    page.goto(site.base + checklist)
+    assert page.get_by_text(UI["remember_message"]).is_visible()
+    unlock(page, site.secrets.township(first) or "")
+    assert opened(page)
+    page.goto(site.base + site.townships[first])  # the same level (township-<slug>): no password asked
+    page.wait_for_function("() => !document.getElementById('mkdocs-encrypted-content')")
+    assert page.locator("#mkdocs-content-password").count() == 0
+    other_tab = page.context.new_page()  # same browser, another tab: its sessionStorage is its own
+    other_tab.goto(site.base + site.townships[first])
+    other_tab.get_by_label(UI["label"]).wait_for()
+    assert not opened(other_tab)
+
+
+def test_wrong_password_is_announced_every_time(site: Site, page: Any) -> None:
+    page.goto(site.base + _with_households(site)[0].url)
+    page.eval_on_selector("#mkdocs-decrypt-msg", """e => { window.said = [];
+        new MutationObserver(() => window.said.push(e.textContent)).observe(e, {childList: true, subtree: true,
+                                                                             characterData: true}); }""")
+    for attempt in ("yefufa-bicica-zapuli-xufawu-000", "yefufa-bicica-zapuli-xufawu-001"):
+        page.fill("#mkdocs-content-password", attempt)
+        page.press("#mkdocs-content-password", "Enter")
+        alert = page.get_by_role("alert")
+        alert.filter(has_text="密码不对，请核对后重新输入").wait_for()
+        assert alert.inner_text() == UI["decryption_failure_message"]
+        assert page.evaluate("() => document.activeElement.id") == "mkdocs-content-password"
+        page.wait_for_function("() => window.said.length > 0 && window.said[window.said.length - 1].length > 0")
+    said = page.evaluate("() => window.said")
+    # each try empties the alert first, so the same message is a change again and read out again
+    assert said == [UI["decryption_failure_message"], "", UI["decryption_failure_message"]], said
+    assert "mkdocs-decrypt-msg" in (page.get_attribute("#mkdocs-content-password", "aria-describedby") or "")
+
+
+def test_show_password_button_switches_the_field_and_enter_still_unlocks(site: Site, page: Any) -> None:
+    village = _with_households(site)[0]
+    page.goto(site.base + village.url)
+    field = page.get_by_label(UI["label"])
+    page.wait_for_function("() => document.activeElement.id === 'mkdocs-content-password'")
+    page.keyboard.type("abc")
+    page.keyboard.press("Tab")  # the button comes right after the field
+    toggle = page.get_by_role("button", name=UI["show_password"])
+    assert toggle.evaluate("e => [e === document.activeElement, e.type]") == [True, "button"]
+    page.keyboard.press("Enter")
+    assert field.get_attribute("type") == "text" and field.input_value() == "abc"
+    assert page.get_by_role("button", name=UI["hide_password"]).count() == 1
+    assert page.inner_text("#tracker-show-status") == UI["password_shown"]
+    page.keyboard.press("Space")
+    assert field.get_attribute("type") == "password"
+    assert page.get_by_role("button", name=UI["show_password"]).count() == 1
+    assert page.inner_text("#tracker-show-status") == UI["password_hidden"]
+    assert not opened(page) and page.inner_text("#mkdocs-decrypt-msg") == ""  # the button never submits
+    toggle.click()
+    field.fill(site.secrets.village(village.township, village.name) or "")
+    field.press("Enter")
+    page.wait_for_function("() => !document.getElementById('mkdocs-encrypted-content')")
+    assert page.locator("article table.households tbody tr").count() == village.households
+
+
+def test_prompt_colours_meet_the_contrast_minimums(site: Site, page: Any) -> None:
+    page.goto(site.base + _with_households(site)[0].url)
+    page.get_by_label(UI["label"]).wait_for()
+    white = "rgb(255, 255, 255)"
+    assert _style(page, "body", "backgroundColor") == [white]
+    text, background = _style(page, "#mkdocs-decrypt-button", "color", "backgroundColor")
+    assert _contrast(text, background) >= 4.5 and _contrast(background, white) >= 3, (text, background)
+    text, border = _style(page, "#tracker-show-password", "color", "borderTopColor")
+    assert _contrast(text, white) >= 4.5 and _contrast(border, white) >= 3, (text, border)
+    width, border = _style(page, "#mkdocs-content-password", "borderBottomWidth", "borderBottomColor")
+    assert float(width.removesuffix("px")) >= 1 and _contrast(border, white) >= 3, (width, border)
+    for selector in ("#mkdocs-content-password", "#tracker-show-password", "#mkdocs-decrypt-button"):
+        page.focus(selector)
+        if selector != "#mkdocs-content-password":  # :focus-visible, as after a Tab
+            page.keyboard.press("Shift+Tab")
+            page.keyboard.press("Tab")
+        style, width, colour = _style(page, selector, "outlineStyle", "outlineWidth", "outlineColor")
+        assert style == "solid" and width == "2px" and _contrast(colour, white) >= 3, (selector, style, width, colour)
+        text, background = _style(page, selector, "color", "backgroundColor")
+        if selector != "#mkdocs-content-password":
+            assert _contrast(text, background) >= 4.5, (selector, text, background)
+    page.hover("#mkdocs-decrypt-button")
+    text, background = _style(page, "#mkdocs-decrypt-button", "color", "backgroundColor")
+    assert _contrast(text, background) >= 4.5, (text, background)
+    assert _contrast(*_style(page, "#mkdocs-decrypt-form .tracker-prompt__remember", "color"), white) >= 4.5
+    page.fill("#mkdocs-content-password", "yefufa-bicica-zapuli-xufawu-000")
+    page.click("#mkdocs-decrypt-button")
+    page.get_by_role("alert").filter(has_text="密码不对").wait_for()
+    assert _contrast(*_style(page, "#mkdocs-decrypt-msg", "color"), white) >= 4.5
 
 
 def _serve_as(page: Any, root: Path, origin: str) -> None:
@@ -227,6 +361,8 @@ def test_plain_http_on_a_lan_address_explains_https_is_needed(site: Site, page: 
     text = message.inner_text()
     assert "HTTPS" in text and "https://" in text and "WebCrypto" in text
     assert page.locator("#mkdocs-content-password").is_disabled()
+    assert page.locator("#tracker-show-password").is_disabled()
+    assert message.get_attribute("role") == "alert"  # the HTTPS message is read out too
 
 
 def test_file_url_opens_with_the_county_password(site: Site, page: Any) -> None:

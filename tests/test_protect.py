@@ -9,12 +9,14 @@ import stat
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from Crypto.Cipher import AES
 from Crypto.Util.Padding import unpad
 
 import tracker.protect.kdf_cache
 import tracker.site.build
 from tests.decrypt import decrypt_page
+from tracker.protect.encryption import UI
 from tracker.protect.forms import KeyRing, keystore, level_keys
 from tracker.protect.kdf_cache import key_files, password_keys
 from tracker.site.build import NavEntry, build_site_dir
@@ -147,6 +149,48 @@ def test_shell_pages_get_their_own_title_and_content(tmp_path: Path) -> None:
     assert f"iterations: encryptcontent_obfuscate ? 1 : {ROUNDS}" in js
     index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
     assert {d["location"].split("#")[0] for d in index["docs"]} == {"guide/index.html"}
+
+
+def test_prompt_markup_is_accessible_and_holds_nothing_of_the_page(tmp_path: Path) -> None:
+    """The built prompt, parsed: a label, focus on load, an announced error, a show-password button, the ids
+    the plugin's script looks for, only local scripts and nothing of the page before it is unlocked."""
+    build_site_dir(_pages(), tmp_path / "site", _nav(), _ring())
+    html = (tmp_path / "site" / "ta" / "v1.html").read_text("utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    ids = [tag["id"] for tag in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+    form = soup.find("form", id="mkdocs-decrypt-form")
+    field = form.find("input", id="mkdocs-content-password")
+    assert field["type"] == "password" and field.has_attr("autofocus") and field["autocomplete"] == "current-password"
+    assert not field.has_attr("name")  # without script, a submitted form must not put the password in the URL
+    label = form.find("label", attrs={"for": "mkdocs-content-password"})
+    assert label is not None and label.get_text(strip=True) == UI["label"] == "请输入本页密码"
+    described = field["aria-describedby"].split()
+    assert {"mkdocs-decrypt-msg", "tracker-prompt-remember"} <= set(described)
+    remember = form.find(id="tracker-prompt-remember").get_text(strip=True)
+    assert remember == UI["remember_message"] and "标签页" in remember and "同一级别" in remember
+    message = form.find(id="mkdocs-decrypt-msg")
+    assert message["role"] == "alert" and message.get_text() == ""
+    toggle = form.find("button", id="tracker-show-password")
+    assert toggle["type"] == "button" and toggle.get_text(strip=True) == UI["show_password"] == "显示密码"
+    assert toggle["aria-controls"] == field["id"] and toggle["data-hide"] == UI["hide_password"] == "隐藏密码"
+    status = form.find(id="tracker-show-status")
+    assert status["aria-live"] == "polite"
+    submit = form.find("button", id="mkdocs-decrypt-button")
+    assert submit.get_text(strip=True) == "打开" and not submit.has_attr("type")  # the plugin handles its click
+    assert "密码不对，请核对后重新输入" in UI["decryption_failure_message"]
+    said = re.search(r"var decryption_failure_message = (.*);", html)
+    assert said is not None and json.loads(said.group(1)) == UI["decryption_failure_message"]
+    # every element decrypt-contents.js looks up by id is on the page (bar the options this site leaves off)
+    js = (tmp_path / "site" / "assets" / "javascripts" / "decrypt-contents.js").read_text("utf-8")
+    wanted = set(re.findall(r"getElementById\(['\"]([\w-]+)['\"]\)", js))
+    assert wanted - set(ids) == {"mkdocs-content-user"}
+    # the prompt's script is inline, inside the form (gone once the page is decrypted); no other server's script
+    assert form.find("script") is not None and not form.find("script").has_attr("src")
+    sources = [tag["src"] for tag in soup.find_all("script", src=True)]
+    assert sources and not [src for src in sources if "//" in src or src.startswith("/")], sources
+    assert "张三" not in html and "机密" not in html
+    assert "张三 东村机密" in (decrypt_page(html, "v1-pw", ROUNDS) or "")
 
 
 def test_skeleton_is_reused_from_the_cache_and_never_written_through(tmp_path: Path,

@@ -46,13 +46,22 @@ from .passwords import Secrets, fold
 KDF_POW = 6
 MIN_KDF_POW = 5
 
+#: The texts of the password prompt (:func:`tracker.protect.forms.decrypt_form`).  ``remember_message`` is
+#: what ``remember_keys`` does: the keys an unlock gives are kept in ``sessionStorage``, which belongs to the
+#: one browser tab (a new tab, or the tab closed and opened again, asks again); every page of a level has
+#: the level's key, and township and county pages also hand on the keys of the pages below them.
 UI = {
-    "title_prefix": "",
     "summary": "本页受密码保护",
     "encryption_info_message": "本页含有监测户的个人信息。请输入县级、本乡镇或本村的密码后按回车（或点“打开”）。",
-    "placeholder": "请输入密码",
+    "label": "请输入本页密码",
+    "show_password": "显示密码",
+    "hide_password": "隐藏密码",
+    "password_shown": "密码已显示",
+    "password_hidden": "密码已隐藏",
+    "remember_message": "密码输对一次后，在这个浏览器标签页里再打开同一级别的其他页面，不用再输密码。",
     "password_button_text": "打开",
-    "decryption_failure_message": "密码不对，请重新输入。村密码只能打开本村页面，乡镇密码只能打开本乡镇和所属各村。",
+    "decryption_failure_message": "密码不对，请核对后重新输入。"
+                                  "村密码只能打开本村页面，乡镇密码只能打开本乡镇和所属各村。",
 }
 
 #: The county level name, as in :data:`tracker.site.render.COUNTY_LEVEL` (not imported: render is heavy).
