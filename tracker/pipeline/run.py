@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from tracker.common import ConfigError, StageTimer, paused_gc
+from tracker.common import ZONE_NAME, ConfigError, StageTimer, china_now, paused_gc
 from tracker.history import Diff, Vanished
 from tracker.protect import (
     KDF_POW,
@@ -193,7 +192,7 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
         passwords = secrets(model) if callable(secrets) else secrets
         # Checked again now that the register's place names are known: a password made of them is refused.
         passwords.check([model.county, *(n for t in model.townships for n in (t.name, *(v.name for v in t.villages)))])
-        built_at = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y年%-m月%-d日 %H:%M")
+        built_at = f"{china_now():%Y年%-m月%-d日 %H:%M} {ZONE_NAME}"
         plan = plan_pages(model, RenderContext(built_at=built_at, demo=demo, month_changes=history.month_changes,
                                                archive_months=history.archive_months))
         planned = [p.page for p in plan] + list(history.archive_pages)
