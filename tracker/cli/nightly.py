@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 
 def _config(args: argparse.Namespace):  # -> Config
@@ -17,6 +18,14 @@ def _config(args: argparse.Namespace):  # -> Config
     return load_config(Path(args.config) if getattr(args, "config", None) else None, **flags)
 
 
+def _say(text: str, stream: TextIO) -> None:
+    """A line of the nightly's output: under cron or systemd (not a terminal) stamped with China time, as the
+    stage lines are, so every line of the log says when."""
+    from tracker.common import stamped
+
+    print(text if stream.isatty() else stamped(text), file=stream, flush=True)
+
+
 def cmd_nightly(args: argparse.Namespace) -> int:
     from tracker.common import StageTimer, TrackerError
     from tracker.nightly import run_nightly
@@ -24,20 +33,21 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     timer = StageTimer(quiet=args.quiet)
     try:
         outcome = run_nightly(_config(args), as_of=args.as_of, timer=timer, accept_vanished=args.accept_vanished)
-    except TrackerError:
-        raise
+    except TrackerError as exc:
+        _say(f"错误：{exc}", sys.stderr)
+        return exc.exit_code
     except Exception as exc:  # an unexpected crash: nothing was published; log it fully for the admin
         import traceback
 
         traceback.print_exc(file=sys.stderr)
-        print(f"错误：夜间任务意外中断（{type(exc).__name__}: {exc}），没有发布新网站，已发布的网站保持不变。"
-              "请把上面的日志发给维护人员。", file=sys.stderr)
+        _say(f"错误：夜间任务意外中断（{type(exc).__name__}: {exc}），没有发布新网站，已发布的网站保持不变。"
+             "请把上面的日志发给维护人员。", sys.stderr)
         return 1
     if args.timings:
         Path(args.timings).write_text(json.dumps(outcome.stages, ensure_ascii=False, indent=1), encoding="utf-8")
     for line in outcome.blind:  # first, and on stderr: cron mails it; the exit code says it too
-        print(f"错误：{line}", file=sys.stderr)
-    print(outcome.message)
+        _say(f"错误：{line}", sys.stderr)
+    _say(outcome.message, sys.stdout)  # once: the job itself logs no outcome (a skipped run printed it twice)
     return 1 if outcome.blind else 0
 
 
@@ -48,9 +58,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not snaps:
         print("还没有快照：运行一次 tracker nightly 后就会有。")
         return 0
-    print(f"{'快照':<20}{'读取时间':<22}内容校验值")
+    print(f"快照{' ' * 18}读取时间（北京时间）  内容校验值")  # columns of 22 display columns (a Chinese character: 2)
     for snap in snaps:
-        print(f"{snap.label:<20}{snap.taken.isoformat(sep=' '):<22}{snap.sha[:16]}")
+        print(f"{snap.label:<22}{snap.taken.isoformat(sep=' '):<22}{snap.sha[:16]}")
     return 0
 
 
