@@ -86,15 +86,15 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tracker.demo import generate
-    from tracker.register import write_register
+    from tracker.pipeline import write_demo
 
-    sheets = generate(villages=args.villages, households=args.households, seed=args.seed, today=args.as_of,
-                      mechanism=args.mechanism)
-    target = Path(args.path)
-    write_register(sheets, target)
+    files, sheets = write_demo(Path(args.path), villages=args.villages, households=args.households, seed=args.seed,
+                               today=args.as_of, mechanism=args.mechanism)
     counts = "，".join(f"{s.name} {len(s.rows)} 行" for s in sheets)
-    print(f"已生成演示名册 {target}（{counts}；数据均为虚构）。")
+    print(f"已生成演示名册 {files.register}（{counts}；数据均为虚构）。")
+    print(f"演示县的政策参数（本县的低保标准、人口和虚构的本省监测标准）写在 {files.policy}，演示网站用的就是它。"
+          "按同样的参数和日期检查这个名册：")
+    print(f"  {files.check_command()}")
     return 0
 
 
