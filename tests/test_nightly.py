@@ -6,11 +6,14 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
@@ -61,11 +64,42 @@ def _args(root: Path, *extra: str) -> list[str]:
             str(root / "data"), "--as-of", AS_OF.isoformat(), "--quiet", *extra]
 
 
+STAMP = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) 北京时间 \S")
+
+
+def _china_time_log(text: str) -> list[datetime]:
+    """The time of every line of a nightly log, each of which must say it, in China time."""
+    lines = text.splitlines()
+    assert lines
+    for line in lines:
+        assert STAMP.match(line), line
+    return [datetime.fromisoformat(STAMP.match(line).group(1)) for line in lines]  # type: ignore[union-attr]
+
+
+@pytest.fixture()
+def far_zone() -> Iterator[None]:
+    """The server's own zone is far from China's: never the one shown."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Los_Angeles"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
 def test_first_run_publishes_and_unchanged_run_skips(county: Path, capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    assert main(_args(county)) == 0
+                                                      monkeypatch: pytest.MonkeyPatch, far_zone: None) -> None:
+    loud = [a for a in _args(county) if a != "--quiet"]  # the stage lines, as under cron (not a terminal)
+    assert main(loud) == 0
     assert (county / "public" / "index.html").is_file()
-    capsys.readouterr()
+    first = capsys.readouterr()
+    china = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    for when in _china_time_log(first.err + first.out):
+        assert abs((china - when).total_seconds()) < 120
+    assert "✔ 发布" in first.err and "网站已生成" in first.out
     import tracker.pipeline.run
 
     def no_build(*args: object, **kwargs: object) -> None:
@@ -73,8 +107,10 @@ def test_first_run_publishes_and_unchanged_run_skips(county: Path, capsys: pytes
 
     monkeypatch.setattr(tracker.pipeline.run, "build_site", no_build)
     started = time.monotonic()
-    assert main(_args(county)) == 0
-    assert "跳过生成" in capsys.readouterr().out
+    assert main(loud) == 0
+    again = capsys.readouterr()
+    assert (again.out + again.err).count("跳过生成") == 1
+    _china_time_log(again.err + again.out)
     assert time.monotonic() - started < 5  # generous bound; the benchmark measures the real figure
 
 

@@ -67,7 +67,7 @@ def test_json_reports_exactly_the_expected_pairs(files: dict[str, Path], capsys:
                          "--format", "json")
     assert code == 1  # assist.none and relief.approval_level are errors
     data = json.loads(out)
-    assert set(data) == {"as_of", "policy", "findings", "skipped", "blind", "summary"}
+    assert set(data) == {"as_of", "policy", "policy_file", "findings", "skipped", "blind", "summary"}
     assert data["blind"] == [] and data["summary"]["blind_rules"] == []
     assert data["as_of"] == "2020-06-15"
     assert data["policy"]["urban_dibao_monthly"] == 700 and data["policy"]["rural_dibao_annual"] == 4200

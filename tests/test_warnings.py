@@ -256,7 +256,8 @@ def test_without_lists_the_report_is_unchanged(files: dict[str, Path], capsys: p
     assert not [f for f in plain["findings"] if f["rule"].startswith("warning.")]
     others = [f for f in listed["findings"] if not f["rule"].startswith("warning.")]
     assert others == plain["findings"]  # same findings, same order
-    assert set(plain) == set(listed) == {"as_of", "policy", "findings", "skipped", "blind", "summary"}
+    assert set(plain) == set(listed) == {"as_of", "policy", "policy_file", "findings", "skipped", "blind",
+                                         "summary"}
 
 
 def test_check_text_summarises_the_lists(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from tracker.common import TrackerError
 
+from .parser import ChineseParser
+
 
 def _as_of(text: str) -> date:
     try:
@@ -84,15 +86,15 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tracker.demo import generate
-    from tracker.register import write_register
+    from tracker.pipeline import write_demo
 
-    sheets = generate(villages=args.villages, households=args.households, seed=args.seed, today=args.as_of,
-                      mechanism=args.mechanism)
-    target = Path(args.path)
-    write_register(sheets, target)
+    files, sheets = write_demo(Path(args.path), villages=args.villages, households=args.households, seed=args.seed,
+                               today=args.as_of, mechanism=args.mechanism)
     counts = "，".join(f"{s.name} {len(s.rows)} 行" for s in sheets)
-    print(f"已生成演示名册 {target}（{counts}；数据均为虚构）。")
+    print(f"已生成演示名册 {files.register}（{counts}；数据均为虚构）。")
+    print(f"演示县的政策参数（本县的低保标准、人口和虚构的本省监测标准）写在 {files.policy}，演示网站用的就是它。"
+          "按同样的参数和日期检查这个名册：")
+    print(f"  {files.check_command()}")
     return 0
 
 
@@ -121,57 +123,65 @@ _WRITE_BACK_HELP = "把结果写回 Google 表格的「校验结果」工作表�
 _WARNINGS_HELP = ("行业部门预警名单的目录（.xlsx、.xls、.ods、网页导出的 .xls、CSV 等，每人一行，"
                   "列见 schemas/warnings.yaml），按身份证号与名册比对")
 
+_FORMAT_HELP = "输出格式：text（默认，给人看）或 json（给程序读）"
+_POLICY_HELP = "政策参数 YAML 文件（不给出时只用程序自带的默认值 schemas/policy.yaml）"
+_AS_OF_HELP = "按哪一天判断（YYYY-MM-DD），默认今天（北京时间）"
+
 _SECRETS_HELP = "网站密码文件（TOML，见 README；也可用环境变量 TRACKER_SECRETS），必须在 git 仓库和网站目录以外"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tracker", description="防止返贫监测台账：校验名册、生成网站。")
+    parser = ChineseParser(prog="tracker", description="防止返贫监测台账：校验名册、生成网站。"
+                           "在命令后面加 -h 查看这个命令的用法，如 tracker check -h。")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     p = sub.add_parser("validate", help="逐格校验名册，列出全部错误")
-    p.add_argument("--source", required=True, help="名册工作簿（.xlsx、.xls、.ods 等，按内容识别）、"
+    p.add_argument("--source", required=True, metavar="名册", help="名册工作簿（.xlsx、.xls、.ods 等，按内容识别）、"
                    "存放 CSV 文件的目录，或 Google 表格网址 / gsheet:KEY")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--policy", default=None, help="政策参数 YAML 文件：这里只用其中本县的表头别名（aliases）")
+    p.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
+    p.add_argument("--policy", default=None, metavar="参数文件",
+                   help="政策参数 YAML 文件：这里只用其中本县的表头别名（aliases）")
     p.add_argument("--write-back", action="store_true", help=_WRITE_BACK_HELP)
-    p.add_argument("--warnings", default=None, help=_WARNINGS_HELP)
+    p.add_argument("--warnings", default=None, metavar="目录", help=_WARNINGS_HELP)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("check", help="按政策规则检查名册，列出每户的问题和下一步")
-    p.add_argument("--source", required=True, help="名册工作簿（.xlsx、.xls、.ods 等），或存放 CSV 文件的目录")
-    p.add_argument("--policy", default=None, help="政策参数 YAML 文件（默认 schemas/policy.yaml）")
-    p.add_argument("--as-of", type=_as_of, default=None, help="按哪一天判断，默认今天（北京时间）")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--source", required=True, metavar="名册",
+                   help="名册工作簿（.xlsx、.xls、.ods 等），或存放 CSV 文件的目录")
+    p.add_argument("--policy", default=None, metavar="参数文件", help=_POLICY_HELP)
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="日期", help=_AS_OF_HELP)
+    p.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     p.add_argument("--write-back", action="store_true", help=_WRITE_BACK_HELP)
-    p.add_argument("--warnings", default=None, help=_WARNINGS_HELP)
+    p.add_argument("--warnings", default=None, metavar="目录", help=_WARNINGS_HELP)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("template", help="生成空白名册模板（.xlsx 文件，或建在空白的 Google 表格里）")
-    p.add_argument("dest", help="以 .xlsx 结尾的新文件，或空白 Google 表格的网址 / gsheet:KEY")
+    p.add_argument("dest", metavar="文件", help="以 .xlsx 结尾的新文件，或空白 Google 表格的网址 / gsheet:KEY")
     p.add_argument("--layout", choices=("contract", "national"), default="contract",
                    help="contract（默认）：按名册契约的各个工作表；national：全国系统导出的人员名单格式"
                         "（一人一行的「监测对象人员名单」，另加「帮扶措施」工作表），.xlsx 和 Google 表格都可以")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("demo", help="生成虚构的演示名册（.xlsx 或 CSV 目录）")
-    p.add_argument("path", help="输出路径：以 .xlsx 结尾写工作簿，否则写 CSV 目录")
-    p.add_argument("--villages", type=_positive, default=40)
-    p.add_argument("--households", type=_positive, default=600)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--as-of", type=_as_of, default=None, help="演示数据的“今天”，默认今天")
+    p.add_argument("path", metavar="路径", help="输出路径：以 .xlsx 结尾写工作簿，否则写 CSV 目录")
+    p.add_argument("--villages", type=_positive, default=40, metavar="个数", help="行政村个数，默认 40")
+    p.add_argument("--households", type=_positive, default=600, metavar="户数", help="监测户户数，默认 600")
+    p.add_argument("--seed", type=int, default=1, metavar="整数",
+                   help="随机数种子，默认 1（同样的种子生成同样的名册）")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="日期", help="演示数据的“今天”，默认今天（北京时间）")
     p.add_argument("--mechanism", choices=("2020", "2021"), default=None,
                    help="按哪一套机制生成：2020 或 2021（默认按“今天”：2021年1月1日以后为 2021）")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("build", help="校验名册并生成网站")
-    p.add_argument("--source", required=True)
-    p.add_argument("--out", required=True, help="网站输出目录")
-    p.add_argument("--policy", default=None, help="政策参数 YAML 文件（默认 schemas/policy.yaml）")
-    p.add_argument("--as-of", type=_as_of, default=None, help="按哪一天判断，默认今天（北京时间）")
-    p.add_argument("--secrets", default=None, help=_SECRETS_HELP)
-    p.add_argument("--timings", default=None, help="把各阶段用时写成 JSON 文件")
+    p.add_argument("--source", required=True, metavar="名册", help="名册（同 tracker check）")
+    p.add_argument("--out", required=True, metavar="目录", help="网站输出目录")
+    p.add_argument("--policy", default=None, metavar="参数文件", help=_POLICY_HELP)
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="日期", help=_AS_OF_HELP)
+    p.add_argument("--secrets", default=None, metavar="密码文件", help=_SECRETS_HELP)
+    p.add_argument("--timings", default=None, metavar="文件", help="把各阶段用时写成 JSON 文件")
     p.add_argument("--progress", action="store_true", help="打印各阶段的进度")
-    p.add_argument("--warnings", default=None, help=_WARNINGS_HELP)
+    p.add_argument("--warnings", default=None, metavar="目录", help=_WARNINGS_HELP)
     p.set_defaults(func=cmd_build)
 
     from .nightly import add_commands as add_nightly_commands

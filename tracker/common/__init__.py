@@ -1,6 +1,7 @@
 """Small helpers every stage may use: the exception root (``errors``), how many cores a build may use (``cores``),
 pausing the garbage collector (``gc_pause``), stage timing and progress (``progress``), where the data files live
-(``resources``), money and date formats (``fmt``), private files (``private_files``) and run locks (``lock``).
+(``resources``), money and date formats (``fmt``), private files (``private_files``), run locks (``lock``) and
+China time (``clock``).
 Imports nothing else of tracker.
 """
 
@@ -12,11 +13,13 @@ from .lazy import exported
 
 #: public name -> the module of this package that holds it (a name equal to its module: the module)
 _PUBLIC = {
-    "as_date": "fmt", "BuildError": "errors", "CN_DATE": "fmt", "cn_date": "fmt", "ConfigError": "errors", "cores":
-    "cores", "file_lock": "lock", "fmt": "fmt", "holder_text": "lock", "is_missing": "fmt", "paused_gc": "gc_pause",
-    "private_dir": "private_files", "resource": "resources", "run_lock": "lock", "SourceError": "errors",
-    "StageTimer": "progress", "TrackerError": "errors", "write_private": "private_files", "write_private_bytes":
-    "private_files", "yuan": "fmt", "YUAN_CENTS": "fmt", "YUAN_WHOLE": "fmt"
+    "as_date": "fmt", "BuildError": "errors", "CHINA": "clock", "china_now": "clock", "china_today": "clock",
+    "CN_DATE": "fmt", "cn_date": "fmt", "ConfigError": "errors", "cores": "cores", "file_lock": "lock", "fmt": "fmt",
+    "holder_text": "lock", "is_missing": "fmt", "paused_gc": "gc_pause", "private_dir": "private_files",
+    "resource": "resources", "run_lock": "lock", "SourceError": "errors", "StageTimer": "progress", "stamp": "clock",
+    "stamped": "clock", "TrackerError": "errors", "write_private": "private_files",
+    "write_private_bytes": "private_files", "yuan": "fmt", "YUAN_CENTS": "fmt", "YUAN_WHOLE": "fmt",
+    "ZONE_NAME": "clock"
 }
 __all__ = sorted(_PUBLIC)
 __getattr__, __dir__ = exported(__name__, _PUBLIC)
@@ -24,6 +27,12 @@ __getattr__, __dir__ = exported(__name__, _PUBLIC)
 if TYPE_CHECKING:
     from . import cores as cores
     from . import fmt as fmt
+    from .clock import CHINA as CHINA
+    from .clock import ZONE_NAME as ZONE_NAME
+    from .clock import china_now as china_now
+    from .clock import china_today as china_today
+    from .clock import stamp as stamp
+    from .clock import stamped as stamped
     from .errors import (
         BuildError as BuildError,
     )

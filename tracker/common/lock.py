@@ -17,10 +17,10 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .clock import stamp
 from .errors import ConfigError, TrackerError
 from .private_files import private_dir
 
@@ -75,7 +75,7 @@ def file_lock(path: Path, busy: Callable[[dict[str, Any]], str], record: dict[st
             raise LockedError(busy(info if isinstance(info, dict) else {})) from None
         handle.seek(0)
         handle.truncate()
-        mine = {"pid": os.getpid(), "started": datetime.now().isoformat(timespec="seconds"), **(record or {})}
+        mine = {"pid": os.getpid(), "started": stamp(), **(record or {})}
         handle.write(json.dumps(mine, ensure_ascii=False))
         handle.flush()
         _HELD.add(handle.fileno())

@@ -1,4 +1,4 @@
-"""Stage timing and progress: a live line in a terminal, plain timestamped log lines under cron."""
+"""Stage timing and progress: a live line in a terminal, log lines stamped with China time under cron."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, TextIO
+
+from .clock import stamped
 
 STAGE_LABELS = {
     "read": "读取名册", "snapshot": "保存快照", "validate": "逐格校验", "rules": "政策规则", "history": "对比历史",
@@ -32,7 +33,7 @@ class StageTimer:
         if self.live:
             self.stream.write(f"{text}\n")
         else:
-            self.stream.write(f"{datetime.now().strftime('%Y-%m-%d %H:%M:%S')} {text}\n")
+            self.stream.write(f"{stamped(text)}\n")
         self.stream.flush()
 
     @contextmanager

@@ -72,7 +72,7 @@ def decode_register(data: bytes, source: str) -> RawRegister:
 
 @dataclass(frozen=True)
 class Snapshot:
-    taken: datetime  # when the register was read (local time of the run)
+    taken: datetime  # when the register was read, China time (tracker.common.china_now; naive)
     sha: str
     source: str
     seq: int = 0  # the n-th run within the same second (0: the first)

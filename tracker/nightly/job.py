@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from tracker.common import StageTimer, private_dir, resource, run_lock, write_private
+from tracker.common import StageTimer, china_now, private_dir, resource, run_lock, write_private
 from tracker.history import SnapshotStore
 from tracker.pipeline import check_owner
 
@@ -37,7 +36,7 @@ class NightlyOutcome:
 
 
 def _now() -> datetime:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    return china_now()
 
 
 def _hash_paths(paths: list[Path]) -> str:
@@ -135,7 +134,6 @@ def run_nightly(config: Config, as_of: date | None = None, timer: StageTimer | N
         if quick_key and state.get("quick_key") == quick_key and out.is_dir() and state.get("register_sha"):
             store.add_ref(state["register_sha"], now, source)
             message = f"名册、程序和配置都与上次发布时相同，跳过生成；网站 {out} 保持不变。"
-            timer.log(message)
             return NightlyOutcome("skipped", message, timer.as_dict(status="skipped"))
         return _full_run(config, today, now, timer, store, state, quick_key, code, settings, demo,
                          accept_vanished)
@@ -159,7 +157,6 @@ def _full_run(config: Config, today: date, now: datetime, timer: StageTimer, sto
         store.keep(pending)
         _write_state(config.data_dir, {**state, "quick_key": quick_key})
         message = f"名册内容、程序和配置都与上次发布时相同，跳过生成；网站 {out} 保持不变。"
-        timer.log(message)
         return NightlyOutcome("skipped", message, timer.as_dict(status="skipped"))
     from tracker.pipeline import build_site
     from tracker.register import county_contract

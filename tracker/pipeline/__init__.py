@@ -11,7 +11,7 @@ from tracker.common.lazy import exported
 #: public name -> the module of this package that holds it (a name equal to its module: the module)
 _PUBLIC = {
     "build_site": "run", "check": "run", "check_owner": "publish", "DEMO_POLICY": "run",
-    "demo_policy": "run", "read_and_validate": "run",
+    "demo_policy": "run", "DemoFiles": "run", "read_and_validate": "run", "write_demo": "run",
     "rollback": "publish", "SiteHistory": "run", "WriteBackRun": "writeback"
 }
 __all__ = sorted(_PUBLIC)
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .publish import rollback as rollback
     from .run import (
         DEMO_POLICY as DEMO_POLICY,
+    )
+    from .run import (
+        DemoFiles as DemoFiles,
     )
     from .run import (
         SiteHistory as SiteHistory,
@@ -37,5 +40,8 @@ if TYPE_CHECKING:
     )
     from .run import (
         read_and_validate as read_and_validate,
+    )
+    from .run import (
+        write_demo as write_demo,
     )
     from .writeback import WriteBackRun as WriteBackRun

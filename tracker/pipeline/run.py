@@ -6,13 +6,14 @@ inside a :class:`StageTimer`, which logs it and records its duration (``--timing
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from tracker.common import ConfigError, StageTimer, paused_gc
+from tracker.common import ZONE_NAME, ConfigError, StageTimer, china_now, paused_gc
 from tracker.history import Diff, Vanished
 from tracker.protect import (
     KDF_POW,
@@ -25,7 +26,7 @@ from tracker.protect import (
     password_inventory,
     password_keys,
 )
-from tracker.register import RawRegister, county_contract, open_source
+from tracker.register import RawRegister, SheetData, county_contract, open_source
 from tracker.rules import RuleOutcome, evaluate, load_policy
 from tracker.site import (
     GUIDE_PAGES,
@@ -55,12 +56,61 @@ registered_population: 30000
 """
 
 
-def demo_policy(today: date) -> str:
+def demo_policy(today: date, mechanism: str | None = None) -> str:
     """The demo county's policy file: after 2020 also an invented monitoring line for the year (each province sets
-    its own; the demo's is made up, like the county)."""
-    if today.year < 2021:
-        return DEMO_POLICY
-    return DEMO_POLICY + f"monitoring_line:  # 虚构的本省标准\n  2020: 6000\n  {today.year}: 7500\n"
+    its own; the demo's is made up, like the county); the mechanism when the demo was made for a chosen one (and,
+    for the 2020 one after 2020, an invented national line for the year)."""
+    text = DEMO_POLICY
+    if today.year >= 2021:
+        text += f"monitoring_line:  # 虚构的本省标准\n  2020: 6000\n  {today.year}: 7500\n"
+    if mechanism == "2020" and today.year >= 2021:  # the 2020 mechanism's rules also read the national line
+        text += f"poverty_line:  # 虚构的当年标准\n  2020: 4000\n  {today.year}: 5000\n"
+    if mechanism is not None:
+        text += f'mechanism: "{mechanism}"  # 演示名册按这一套机制生成\n'
+    return text
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    """What ``tracker demo`` wrote: the register, the demo county's policy file beside it, and the demo's date."""
+
+    register: Path
+    policy: Path
+    as_of: date
+
+    def check_command(self) -> str:
+        """The ``tracker check`` that sees the register as the demo site does (same policy, same date)."""
+        return (f"tracker check --source {_shell_word(str(self.register))} --policy {_shell_word(str(self.policy))}"
+                f" --as-of {self.as_of.isoformat()}")
+
+
+def _shell_word(text: str) -> str:
+    return shlex.quote(text) if _SHELL_SPECIAL.search(text) or not text else text
+
+
+_SHELL_SPECIAL = re.compile(r"[\s'\"$`\\;&|<>()*?\[\]{}!#~]")
+
+
+def demo_policy_path(register: Path) -> Path:
+    """The demo's policy file: beside the register, named after it (演示.xlsx -> 演示.policy.yaml; a CSV folder
+    演示 -> 演示.policy.yaml)."""
+    stem = register.stem if register.suffix.lower() == ".xlsx" else register.name
+    return register.with_name(f"{stem}.policy.yaml")
+
+
+def write_demo(target: Path, villages: int = 40, households: int = 600, seed: int = 1, today: date | None = None,
+               mechanism: str | None = None) -> tuple[DemoFiles, list[SheetData]]:
+    """Write a demo register to ``target`` (.xlsx, else a CSV folder) and the demo county's policy beside it
+    (:func:`demo_policy_path`): the policy the demo site uses, so ``tracker check`` finds what the site shows."""
+    from tracker.demo import generate
+    from tracker.register import write_register
+
+    today = today or today_in_china()
+    sheets = generate(villages=villages, households=households, seed=seed, today=today, mechanism=mechanism)
+    write_register(sheets, target)
+    policy = demo_policy_path(target)
+    policy.write_text(demo_policy(today, mechanism), encoding="utf-8")
+    return DemoFiles(target, policy, today), sheets
 
 
 def read_and_validate(source: str, today: date | None = None, policy_file: str | None = None) -> ValidatedRegister:
@@ -193,7 +243,7 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
         passwords = secrets(model) if callable(secrets) else secrets
         # Checked again now that the register's place names are known: a password made of them is refused.
         passwords.check([model.county, *(n for t in model.townships for n in (t.name, *(v.name for v in t.villages)))])
-        built_at = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y年%-m月%-d日 %H:%M")
+        built_at = f"{china_now():%Y年%-m月%-d日 %H:%M} {ZONE_NAME}"
         plan = plan_pages(model, RenderContext(built_at=built_at, demo=demo, month_changes=history.month_changes,
                                                archive_months=history.archive_months))
         planned = [p.page for p in plan] + list(history.archive_pages)

@@ -18,9 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from tracker.common import SourceError
+from tracker.common import CHINA, SourceError
 from tracker.register import RESULT_TAB, GoogleSheetSource, sheet_key
 from tracker.rules import SEVERITY_LABEL, Finding
 from tracker.validate import CODES
@@ -133,7 +132,7 @@ def write_back(source: GoogleSheetSource, errors: Sequence[CellError], findings:
     if not source.writable:
         raise ValueError("write_back needs a source opened with writable=True")
     connection = source.connect()
-    run_time = run_time or datetime.now(ZoneInfo("Asia/Shanghai"))
+    run_time = run_time or datetime.now(CHINA)
     rows = result_rows(errors, findings, run_time)
     body, created = write_back_body(connection.metadata, rows)
     creates, first = created, True

@@ -112,13 +112,22 @@ def _skipped(policy: Policy, as_of: date) -> tuple[Skipped, ...]:
         what.extend(f"规则 {r} 中{rule(r).part}未检查" for r in partly)
         if key in BY_YEAR:  # a table by year without the as-of date's year: each province sets its own every year
             message = (f"未设置 {as_of.year} 年的 {key}（{DESCRIPTIONS[key]}），{'；'.join(what)}。"
-                       f"{as_of.year} 年的标准由省里确定，程序不猜。请在 {DEFAULT_FILE_LABEL}"
-                       f"（或用 --policy 指定的参数文件）的 {key} 下加一行“{as_of.year}: 本省当年的标准”。")
+                       f"{as_of.year} 年的标准由省里确定，程序不猜。"
+                       + _where(policy, f"的 {key} 下加一行“{as_of.year}: 本省当年的标准”"))
         else:
-            message = (f"未设置 {key}（{DESCRIPTIONS[key]}），{'；'.join(what)}。请在 {DEFAULT_FILE_LABEL}"
-                       f"（或用 --policy 指定的参数文件）里写上“{key}: 本县的值”。")
+            message = (f"未设置 {key}（{DESCRIPTIONS[key]}），{'；'.join(what)}。"
+                       + _where(policy, f"里写上“{key}: 本县的值”"))
         out.append(Skipped(key, whole, partly, message))
     return tuple(out)
+
+
+def _where(policy: Policy, what: str) -> str:
+    """Where to set an unset value: the policy file actually used (``--policy``), or, when only the defaults were
+    read, a county file to pass with ``--policy``."""
+    if policy.path:
+        return f"请在 --policy 指定的参数文件 {policy.path} {what}。"
+    return (f"没有用 --policy 指定参数文件，只用了程序自带的默认值 {DEFAULT_FILE_LABEL}：请在本县的参数文件{what}，"
+            "检查时用 --policy 指定这个文件。")
 
 
 def _set_severity(frame: Findings, rule_id: str, default: str, policy: Policy) -> None:

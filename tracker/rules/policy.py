@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,7 @@ class Policy:
     severity: tuple[tuple[str, str], ...] = ()  # (rule id, or rule id:part, -> its severity) set by the county
     mechanism: str | None = None  # "2020" | "2021"; None: the one in force on the as-of date (see on())
     by_year: tuple[tuple[str, tuple[tuple[int, float], ...]], ...] = ()  # key -> ((year, amount), ...)
+    path: str | None = field(default=None, compare=False)  # the county's file merged over the defaults (--policy)
 
     def on(self, day: date) -> Policy:
         """The policy as it applies on ``day``: the mechanism in force, and each yearly amount of ``day``'s year
@@ -92,6 +93,7 @@ class Policy:
         out["rectification_deadline"] = self.rectification_deadline.isoformat()
         out["severity"] = dict(self.severity)
         out["by_year"] = {key: {str(y): v for y, v in table} for key, table in self.by_year}
+        del out["path"]  # which file, not a value of the policy
         return out
 
     def severity_of(self, key: str, default: str) -> str:
@@ -128,7 +130,7 @@ class Policy:
         }
 
 
-KEYS: tuple[str, ...] = tuple(f.name for f in fields(Policy) if f.name != "by_year")
+KEYS: tuple[str, ...] = tuple(f.name for f in fields(Policy) if f.name not in ("by_year", "path"))
 
 
 class _Loader(yaml.SafeLoader):
@@ -312,4 +314,4 @@ def load_policy(path: Path | None = None) -> Policy:
     for key, table in by_year:  # until on(day) picks the day's year: the table's first year
         merged[key] = table[0][1]
     values = {key: merged[key] for key in KEYS if merged.get(key) is not None or key in COUNTY_KEYS}
-    return Policy(**{**values, "by_year": by_year})
+    return Policy(**{**values, "by_year": by_year, "path": None if path is None else str(path)})

@@ -14,6 +14,7 @@ from tracker.validate import ValidatedRegister
 from .basis import basis
 from .engine import RuleOutcome
 from .findings import SEVERITY_LABEL, Finding, FindingList
+from .policy import DEFAULT_FILE_LABEL
 from .registry import rule
 from .wording import cn_date, count, pct, yuan
 
@@ -41,6 +42,7 @@ def check_json(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
     payload = {
         "as_of": outcome.as_of.isoformat(),
         "policy": outcome.policy.as_dict(),
+        "policy_file": outcome.policy.path,  # null: only the defaults (schemas/policy.yaml)
         "findings": (outcome.findings.dicts() if isinstance(outcome.findings, FindingList)
                      else [f.as_dict() for f in outcome.findings]),
         "skipped": [s.as_dict() for s in outcome.skipped],
@@ -48,6 +50,11 @@ def check_json(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
         "summary": summary(validated, outcome),
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def _policy_file(outcome: RuleOutcome) -> str:
+    path = outcome.policy.path
+    return f"--policy {path}" if path else f"默认值 {DEFAULT_FILE_LABEL}；本县的参数文件用 --policy 指定"
 
 
 def _policy_line(outcome: RuleOutcome) -> str:
@@ -89,7 +96,7 @@ def _place(f: Finding) -> str:
 def check_text(validated: ValidatedRegister, outcome: RuleOutcome) -> str:
     lines = [f"！！{b.message}" for b in outcome.blind]  # first: a register that cannot carry the rules
     lines += [f"名册：{validated.source}", f"判断日期：{cn_date(outcome.as_of)}",
-              f"政策参数：{_policy_line(outcome)}"]
+              f"政策参数（{_policy_file(outcome)}）：{_policy_line(outcome)}"]
     if outcome.skipped:
         lines.append("")
         lines.append("【未检查的规则】本县参数没有设置：")

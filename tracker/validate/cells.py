@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from tracker.common import china_today
 from tracker.validate import textops
 
 from .months import months_from_numbers, months_from_text
@@ -391,9 +392,7 @@ def parse_phone(raw: pd.Series) -> Parsed:
 
 def today_in_china() -> date:
     """Today's date in Asia/Shanghai, the time zone the policy deadlines are set in."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return china_today()
 
 
 def serial_to_date(serial: float) -> date:
