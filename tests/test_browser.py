@@ -423,3 +423,36 @@ def test_a_village_reader_on_a_phone_sees_where_it_is_and_only_links_it_can_open
         assert hidden == page.locator("table.households tbody tr:not(.needs-action)").count()
     finally:
         context.close()
+
+
+def test_a_township_checklist_prints_as_village_work_sheets(site: Site, page: Any, tmp_path: Path) -> None:
+    """Issue 18: printed to A4, the township checklist is numbered 第 x 页 / 共 y 页 with the township and month at
+    the top of every page, each village's sheet starts a page of its own, and the sign-off blocks are there."""
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    township = next(iter(site.townships))
+    page.goto(site.base + site.townships[township].replace("index.html", "checklist.html"))
+    unlock(page, site.secrets.township(township) or "")
+    assert opened(page)
+    page.locator("article section.village-sheet").first.wait_for()
+    villages = page.locator("article section.village-sheet h3").all_inner_texts()
+    assert villages
+    data = page.pdf(format="A4", print_background=False)
+    (tmp_path / "checklist.pdf").write_bytes(data)
+    pdf = PdfReader(io.BytesIO(data))
+    # (the PDF's fonts map some characters to radicals: ⻚ for 页, ⽉ for 月; NFKC folds most, ⻚ by hand)
+    texts = [unicodedata.normalize("NFKC", p.extract_text()).replace("⻚", "页") for p in pdf.pages]
+    total = len(texts)
+    for number, text in enumerate(texts, start=1):
+        flat = "".join(text.split())
+        assert f"第{number}页/共{total}页" in flat, (number, text[-200:])
+        assert "".join(township.split()) in flat and "动态调整清单" in flat  # the running header
+    starts = {v.split("（")[0].strip() for v in villages}  # the village names (some glyphs extract as variants)
+    heads = ["".join(t.split())[:120] for t in texts]  # the running header, then the page's first lines
+    opened_at = [next((s for s in starts if s in head), None) for head in heads]
+    assert starts <= set(opened_at), (starts, opened_at)  # each village begins near the top of a page
+    whole = "".join("".join(t.split()) for t in texts)
+    assert whole.count("村级核查人") == len(villages) and "乡镇审核人" in whole and "县级抽查人" in whole

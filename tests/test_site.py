@@ -124,8 +124,11 @@ def test_checklists_titled_and_naming_every_flagged_household(site: Path) -> Non
     _, outcome = check(str(site.parent / "crafted.xlsx"), str(site.parent / "policy.yaml"), AS_OF)
     flagged = {f.household for f in outcome.findings if f.household and f.severity in ("error", "warning")}
     assert {"H0003", "H0005", "H0006"} <= flagged
-    listed = {a.get_text(strip=True) for a in county.select("ul.tasks li a")}
-    assert flagged <= listed
+    listed = {a.get_text(strip=True) for a in county.select("ul.tasks li a, table.sheet th a")}
+    assert flagged <= listed  # each in its village's work sheet
+    sheets = county.select("section.village-sheet")
+    assert sheets and all(s.select("table.village-signature") and s.select("td.box") for s in sheets)
+    assert "村级核查人" in text and "乡镇审核人" in text and "县级抽查人" in text
     assert "H0007" in text  # newly monitored this month
     assert "消除条件不满足" in text
     assert "核查人" in text and "签字" in text

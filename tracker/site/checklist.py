@@ -36,6 +36,32 @@ class RuleGroup:
 
 
 @dataclass(frozen=True)
+class Task:
+    """One item of a village's work sheet: a finding of a household, in Chinese (rule title, not id)."""
+
+    title: str
+    severity: str
+    message: str
+    next_action: str
+
+
+@dataclass(frozen=True)
+class VillageSheet:
+    """A village's part of the township checklist: printed on pages of its own, handed to the village alone."""
+
+    name: str
+    page: str
+    households: tuple[tuple[HouseholdView, tuple[Task, ...]], ...]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for _, tasks in self.households for t in tasks if t.severity == severity)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for h, _ in self.households if h.overdue)
+
+
+@dataclass(frozen=True)
 class TownshipChecklist:
     name: str
     slug: str
@@ -50,6 +76,7 @@ class TownshipChecklist:
     changes: tuple[tuple[HouseholdView, Change], ...] = ()  # category / status / village changed this month
     warnings: tuple[Item, ...] = ()  # department-list warnings on households (warning.monitored / .cleared)
     leads: tuple[tuple[VillageView, FindingView], ...] = ()  # people on a list in no household (warning.unmonitored)
+    villages: tuple[VillageSheet, ...] = ()  # the work sheets, village by village (only villages with items)
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,23 @@ def _groups(households: Sequence[HouseholdView]) -> tuple[RuleGroup, ...]:
     return tuple(sorted(groups, key=lambda g: (SEVERITY_ORDER[g.severity], order.get(g.rule, 99))))
 
 
+def _sheets(township: TownshipView) -> tuple[VillageSheet, ...]:
+    """Each village's households with open items (problems and reminders, not department warnings)."""
+    from tracker.rules import rule
+
+    sheets = []
+    for v in township.villages:
+        rows = []
+        for h in v.households:
+            tasks = tuple(Task(rule(f.rule).title, f.severity, f.message, f.next_action) for f in h.findings
+                          if f.severity in CHECKED_SEVERITIES and not f.rule.startswith(WARNING_PREFIX))
+            if tasks:
+                rows.append((h, tuple(sorted(tasks, key=lambda t: SEVERITY_ORDER[t.severity]))))
+        if rows:
+            sheets.append(VillageSheet(v.name, v.page, tuple(rows)))
+    return tuple(sheets)
+
+
 def township_checklist(township: TownshipView, as_of: date, changes: Diff | None = None) -> TownshipChecklist:
     households = township.households
     by_id = {h.household_id: h for h in households}
@@ -105,6 +149,7 @@ def township_checklist(township: TownshipView, as_of: date, changes: Diff | None
                       if c.household_id in by_id),
         warnings=tuple(Item(h, f) for h in households for f in h.findings if f.rule.startswith(WARNING_PREFIX)),
         leads=tuple((v, f) for v in township.villages for f in v.findings if f.rule == "warning.unmonitored"),
+        villages=_sheets(township),
     )
 
 

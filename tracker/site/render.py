@@ -72,6 +72,16 @@ def yaml_str(value: object) -> Markup:
     return Markup(json.dumps(fmt.text(value), ensure_ascii=False))
 
 
+def css_string(text: object) -> Markup:
+    """``text`` as the inside of a CSS string in a ``<style>`` (where HTML escapes are not decoded): every character
+    but letters, digits, CJK and spaces as a CSS escape, so no place name can end the string, the rule or the
+    element."""
+    out = []
+    for char in str(text):
+        out.append(char if char.isalnum() or char == " " else f"\\{ord(char):06x}")
+    return Markup("".join(out))
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resource("site") / "templates")),
@@ -82,6 +92,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         md=md_escape,
         yaml_str=yaml_str,
+        css_string=css_string,
         cn_date=fmt.cn_date,
         yuan=fmt.yuan,
         code_label=lambda code: CODES.get(code, code),

@@ -86,6 +86,7 @@ class HouseholdView:
     findings: tuple[FindingView, ...]
     errors: tuple[ErrorView, ...]
     members: tuple[MemberView, ...] = ()  # the optional 家庭成员 tab (tracker.site.members), masked
+    responsible: str = ""  # 帮扶责任人: who answers for the household's items on the checklist
 
     @property
     def steps_done(self) -> int:
@@ -323,7 +324,7 @@ class _Builder:
             out[row] = HouseholdView(
                 row=row, anchor=f"hh-{row}", page=page, township=township, village=village,
                 household_id=ids.get(row, ""),
-                head_name=fmt.text(h.get("head_name")),
+                head_name=fmt.text(h.get("head_name")), responsible=fmt.text(h.get("responsible")),
                 id_masked=fmt.mask_id(h.get("head_id_number")),
                 phone_masked=fmt.mask_phone(h.get("phone")),
                 category=fmt.text(h.get("category")), status=fmt.text(h.get("status")),
