@@ -10,6 +10,7 @@ load, the announced error, the show-password button and the contrast of its colo
 from __future__ import annotations
 
 import mimetypes
+import posixpath
 import random
 import re
 import time
@@ -415,6 +416,13 @@ def test_a_village_reader_on_a_phone_sees_where_it_is_and_only_links_it_can_open
             assert page.locator(href).count() == 1, href  # every badge and link lands on this page
         badges = page.locator("article .badges a")
         assert badges.count() > 0
+        links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")  # theme too
+        targets = {posixpath.normpath(posixpath.join(posixpath.dirname(village.url), h.split("#")[0]))
+                   for h in links if h and not h.startswith("#") and "://" not in h}
+        townships = site.townships.values()
+        above = {"index.html", "checklist.html", "report.html", "leads.html", "unassigned.html", *townships,
+                 *(u.replace("index.html", "checklist.html") for u in townships)}
+        assert not targets & above, targets & above  # nothing a village password cannot open
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 360, width  # the household table became cards
         page.check("#only-action")  # the filter works without a server

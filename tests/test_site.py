@@ -216,3 +216,18 @@ def test_guidance_follows_the_mechanism_of_the_as_of_date(tmp_path: Path) -> Non
     rules = text["rules"]
     assert "执行2021 年以后的机制" in rules and "identify.late" in rules and "procedure.overdue" in rules
     assert "2020 年的机制（本网站的判断日期不执行）" in rules
+
+
+def test_lower_level_shells_lose_links_to_county_pages() -> None:
+    from tracker.site.shell_links import without_links_to
+
+    html = ('<!doctype html><html><body><a class="md-logo" href="../index.html">台账</a><nav><ul>'
+            '<li class="md-nav__item"><a href="../index.html">首页</a></li>'
+            '<li class="md-nav__item"><a href="../report.html#x">名册校验报告</a></li>'
+            '<li class="md-nav__item"><a href="../guide/index.html">政策指引</a></li></ul></nav>'
+            '<article>@@content@@<a href="#hh-2">户</a></article></body></html>')
+    out = without_links_to(html, "t1/v2.html", {"index.html", "report.html", "checklist.html"})
+    assert "首页" not in out and "名册校验报告" not in out  # their navigation items are gone
+    assert 'href="../guide/index.html"' in out and 'href="#hh-2"' in out and "@@content@@" in out
+    assert '<a class="md-logo">台账</a>' in out  # the logo stays, without its link up
+    assert without_links_to(html, "index.html", {"x.html"}) == html  # nothing to drop: untouched

@@ -34,6 +34,9 @@ from tracker.common import BuildError, cores, resource
 from tracker.protect import KeyRing, decrypt_js, protect
 
 from .pages import Page
+from .shell_links import without_links_to
+
+COUNTY_LEVEL = "county"
 
 CONTENT_MARKER = "<h1>@@tracker-content@@</h1>"
 TITLE_MARKER = "@@tracker-title@@"
@@ -223,7 +226,9 @@ def fill_site(pages: Sequence[Page], site_dir: Path, forms: Mapping[str, str], i
     """Put every protected page's form into its place in the skeleton; the shells then go."""
     _write(site_dir / "assets" / "javascripts" / "decrypt-contents.js", decrypt_js(iterations))
     shells = {p.shell: _shell_page(p.shell, p) for p in pages if p.level and p.shell}
-    templates = {kind: (site_dir / shell.html_path).read_text(encoding="utf-8") for kind, shell in shells.items()}
+    county = {p.html_path for p in pages if p.level == COUNTY_LEVEL}  # (every shell is of a level below)
+    templates = {kind: without_links_to((site_dir / shell.html_path).read_text(encoding="utf-8"), shell.html_path,
+                                        county) for kind, shell in shells.items()}
     for page in pages:
         if page.level is None:
             continue
