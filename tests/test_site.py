@@ -84,14 +84,15 @@ def test_every_village_has_a_page_listing_its_households(site: Path) -> None:
     ids = [tr.find("th", scope="row").get_text(" ", strip=True).split()[0] for tr in rows]
     assert ids == ["H0001", "H0002", "H0003", "H0004", "H0006", "H0007"]
     detail = east.get_text()
-    assert "procedure.overdue" in detail and "期限" in detail
+    assert "监测程序超期未完成" in detail and "期限" in detail  # the rule by its Chinese title
+    assert east.select('li[data-rule="procedure.overdue"] small[title="规则编号 procedure.overdue"]')
 
 
 def test_empty_villages_say_screened_or_missing(site: Path) -> None:
     pages = _village_pages(site)
     assert "2020年7月10日 完成排查，目前没有监测户" in pages["空村"].get_text()
     text = pages["未排查村"].get_text()
-    assert "没有登记排查日期" in text and "coverage.unscreened" in text
+    assert "没有登记排查日期" in text and pages["未排查村"].select('li[data-rule="coverage.unscreened"]')
 
 
 def test_hostile_cells_render_as_text(site: Path) -> None:
@@ -129,6 +130,9 @@ def test_checklists_titled_and_naming_every_flagged_household(site: Path) -> Non
     sheets = county.select("section.village-sheet")
     assert sheets and all(s.select("table.village-signature") and s.select("td.box") for s in sheets)
     assert "村级核查人" in text and "乡镇审核人" in text and "县级抽查人" in text
+    summary = county.select_one("table.summary")  # the county checklist leads with its townships
+    assert summary is not None and {a["href"] for a in summary.select("th a")} == {
+        f"{p.parent.name}/checklist.html" for p in site.glob("t*/checklist.html")}
     assert "H0007" in text  # newly monitored this month
     assert "消除条件不满足" in text
     assert "核查人" in text and "签字" in text

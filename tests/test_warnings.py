@@ -343,10 +343,15 @@ def _villages(site: Path) -> dict[str, BeautifulSoup]:
     return pages
 
 
+def _with_rules(element: BeautifulSoup) -> str:
+    """The element's text, then the rule ids of its findings (pages name rules in Chinese; ids are attributes)."""
+    return element.get_text(" ", strip=True) + " " + " ".join(li["data-rule"] for li in element.select("li[data-rule]"))
+
+
 def _detail(page: BeautifulSoup, household: str) -> str:
     for div in page.select("div.household-detail"):
         if f"户编号 {household}" in div.get_text():
-            return div.get_text(" ", strip=True)
+            return _with_rules(div)
     raise AssertionError(f"no detail for {household}")
 
 
@@ -362,7 +367,7 @@ def test_household_warnings_on_their_village_pages(site: Path) -> None:
 
 def test_village_leads_on_village_pages_masked(site: Path) -> None:
     pages = _villages(site)
-    west = pages["西村"].select_one("article ul.findings").get_text(" ", strip=True)
+    west = _with_rules(pages["西村"].select_one("article ul.findings"))
     assert "西村陌生人" in west and f"{STRANGER_WEST[:4]}{'*' * 10}{STRANGER_WEST[-4:]}" in west
     assert "warning.unmonitored" in west
     river = pages["河西村"].select_one("article ul.findings").get_text(" ", strip=True)

@@ -72,6 +72,16 @@ def yaml_str(value: object) -> Markup:
     return Markup(json.dumps(fmt.text(value), ensure_ascii=False))
 
 
+def _rule_title(rule_id: str) -> str:
+    """A rule's Chinese title (its id stays in the JSON and in a tooltip)."""
+    from tracker.rules import rule
+
+    try:
+        return rule(rule_id).title
+    except KeyError:
+        return rule_id
+
+
 def css_string(text: object) -> Markup:
     """``text`` as the inside of a CSS string in a ``<style>`` (where HTML escapes are not decoded): every character
     but letters, digits, CJK and spaces as a CSS escape, so no place name can end the string, the rule or the
@@ -93,6 +103,8 @@ def environment() -> jinja2.Environment:
         md=md_escape,
         yaml_str=yaml_str,
         css_string=css_string,
+        attr_count=lambda sheet, severity: sheet.count(severity),
+        rule_title=lambda rule_id: _rule_title(rule_id),
         cn_date=fmt.cn_date,
         yuan=fmt.yuan,
         code_label=lambda code: CODES.get(code, code),
