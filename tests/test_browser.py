@@ -464,3 +464,23 @@ def test_a_township_checklist_prints_as_village_work_sheets(site: Site, page: An
     assert starts <= set(opened_at), (starts, opened_at)  # each village begins near the top of a page
     whole = "".join("".join(t.split()) for t in texts)
     assert whole.count("村级核查人") == len(villages) and "乡镇审核人" in whole and "县级抽查人" in whole
+
+
+def test_no_page_scrolls_sideways_on_a_phone(site: Site, browser: Any) -> None:
+    """Issue 18: at 360 px the county home, a township page and its checklist fit the screen (wide tables scroll
+    inside their own box, the household table is cards)."""
+    township = next(iter(site.townships))
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.set_default_timeout(UNLOCK_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(site.base + "index.html")
+        unlock(page, site.secrets.county or "")
+        for url in ("index.html", site.townships[township], site.townships[township].replace("index", "checklist"),
+                    "checklist.html", max(_with_households(site), key=lambda v: v.households).url):
+            page.goto(site.base + url)
+            page.locator("article h1").wait_for()
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 360, (url, width)
+    finally:
+        context.close()

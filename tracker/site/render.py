@@ -130,9 +130,28 @@ def _root(path: str) -> str:
 def _policy_rows(model: SiteModel) -> list[tuple[str, str, str]]:
     rows = []
     for key, value in model.policy.as_dict().items():
-        shown = "未设置" if value is None else str(value)
-        rows.append((key, shown, DESCRIPTIONS.get(key, key)))
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            value = date.fromisoformat(value)
+        shown = ("未设置" if value is None else fmt.cn_date(value) if isinstance(value, date)
+                 else f"{value:,}" if isinstance(value, int | float) and not isinstance(value, bool)
+                 else _mapping(value) if isinstance(value, dict) else str(value))
+        label = "各年度的标准" if key == "by_year" else DESCRIPTIONS.get(key, key)
+        rows.append((key, shown, label))
     return rows
+
+
+def _mapping(value: dict[Any, Any]) -> str:
+    """A policy table in words: 监测标准（元/人·年）：2020 年 6,000；… (无 when empty)."""
+    if not value:
+        return "无"
+    parts = []
+    for key, inner in value.items():
+        label = DESCRIPTIONS.get(str(key), str(key))
+        if isinstance(inner, dict):
+            inner = "、".join(f"{year} 年 {amount:,}" if isinstance(amount, int | float) else f"{year} 年 {amount}"
+                              for year, amount in inner.items())
+        parts.append(f"{label}：{inner}")
+    return "；".join(parts)
 
 
 def _example_deadline(found: date, months_after: int) -> date:
