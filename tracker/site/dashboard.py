@@ -100,7 +100,7 @@ def county_dashboard(model: SiteModel) -> Dashboard:
                                  f"参考 {county.target:.0%} 左右（{county.registered_population:,} 人）",
                                  alert=county.within_target is False))
     else:
-        figures.insert(1, Figure("监测人口占建档立卡人口", "—", "未设置 registered_population"))
+        figures.insert(1, Figure("监测人口占建档立卡人口", "—", "本县建档立卡人口数未设置"))
     by_township = [(t.name, len(t.households)) for t in model.townships]
     return Dashboard(tuple(figures), category_rows(households),
                      charts(households, model.as_of, by_township, "乡镇"))
