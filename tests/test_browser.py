@@ -425,6 +425,10 @@ def test_a_village_reader_on_a_phone_sees_where_it_is_and_only_links_it_can_open
         assert not targets & above, targets & above  # nothing a village password cannot open
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 360, width  # the household table became cards
+        steps = page.locator("table.households details.steps").first  # procedure dates: open by touch or key
+        steps.locator("summary").focus()
+        page.keyboard.press("Enter")
+        assert "村级评议" in steps.inner_text() or "农户申请" in steps.inner_text()
         page.check("#only-action")  # the filter works without a server
         hidden = page.eval_on_selector_all("table.households tbody tr",
                                            "rows => rows.filter(r => r.hidden).length")
