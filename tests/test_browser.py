@@ -488,3 +488,38 @@ def test_no_page_scrolls_sideways_on_a_phone(site: Site, browser: Any) -> None:
             assert width <= 360, (url, width)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 360])
+def test_pages_pass_axe_core_wcag_21_aa(site: Site, browser: Any, width: int) -> None:
+    """Issue 23: axe-core (bundled with the axe-playwright-python test extra, so offline) finds no WCAG 2.0/2.1 A or
+    AA violation on the password screen, the county home, a township page, a village page and a checklist."""
+    import os
+
+    import axe_playwright_python
+
+    script = os.path.join(os.path.dirname(axe_playwright_python.__file__), "axe.min.js")
+    run = ("() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+           ".then(r => r.violations.map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')]))")
+    township = next(iter(site.townships))
+    village = max(_with_households(site), key=lambda v: v.households)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(UNLOCK_TIMEOUT_MS)
+    found = {}
+    try:
+        page = context.new_page()
+        page.goto(site.base + "index.html")
+        page.wait_for_selector("#mkdocs-content-password")
+        page.add_script_tag(path=script)
+        found["prompt"] = page.evaluate(run)
+        unlock(page, site.secrets.county or "")
+        checklist = site.townships[township].replace("index", "checklist")
+        for name, url in (("home", "index.html"), ("township", site.townships[township]), ("village", village.url),
+                          ("checklist", checklist)):
+            page.goto(site.base + url)
+            page.locator("article h1").wait_for()
+            page.add_script_tag(path=script)
+            found[name] = page.evaluate(run)
+    finally:
+        context.close()
+    assert all(not v for v in found.values()), {k: v for k, v in found.items() if v}

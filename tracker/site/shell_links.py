@@ -30,8 +30,10 @@ def without_links_to(html: str, where: str, forbidden: Collection[str]) -> str:
         item = next((a for a in link.iterancestors("li") if "md-nav__item" in (a.get("class") or "")), None)
         if item is not None and item.getparent() is not None:
             item.getparent().remove(item)
-        else:
-            del link.attrib["href"]
+        else:  # (the logo): no longer a link, so a plain element without a link's label
+            link.tag = "span"
+            for name in ("href", "aria-label"):
+                link.attrib.pop(name, None)
         changed = True
     if not changed:
         return html
