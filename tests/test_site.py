@@ -235,3 +235,18 @@ def test_lower_level_shells_lose_links_to_county_pages() -> None:
     assert 'href="../guide/index.html"' in out and 'href="#hh-2"' in out and "@@content@@" in out
     assert '<span class="md-logo">台账</span>' in out  # the logo stays, without its link up
     assert without_links_to(html, "index.html", {"x.html"}) == html  # nothing to drop: untouched
+
+
+def test_readers_see_no_rule_ids_config_keys_or_flags(site: Path) -> None:
+    """Issue 23: what readers see names rules and settings in Chinese (ids and keys stay in attributes and JSON)."""
+    import re
+
+    pages = [site / "index.html", site / "checklist.html", *site.glob("t*/index.html"), *site.glob("t*/checklist.html"),
+             *site.glob("t*/v*.html")]
+    assert len(pages) > 6
+    for page in pages:
+        article = _soup(page).select_one("article")
+        text = article.get_text(" ") if article is not None else ""
+        codes = r"\b[a-z]+\.(?!xlsx\b|xls\b|csv\b|ods\b)[a-z_]{3,}\b|\b[a-z]+_[a-z_]+\b|--[a-z-]+|schemas/\w+"
+        found = re.findall(codes, text)  # (the register's file name, 名册：crafted.xlsx, is the county's own word)
+        assert not found, (page.name, found[:5])

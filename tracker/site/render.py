@@ -140,6 +140,25 @@ def _policy_rows(model: SiteModel) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _not_run(model: SiteModel) -> list[str]:
+    """The rules that did not run, in a reader's words: settings by their Chinese names, rules by their titles (the
+    keys, ids and flags are for the CLI and the JSON)."""
+    def titles(ids: tuple[str, ...]) -> str:
+        return "、".join(f"“{_rule_title(r)}”" for r in ids)
+
+    lines = []
+    for b in model.outcome.blind:
+        what = f"没有「{b.tab}」工作表" if not b.header else f"缺少「{b.header}」列（{b.tab}工作表）"
+        lines.append(f"名册{what}，这些检查没有做：{titles(b.rules)}。请在名册里补上后重新生成。")
+    for s in model.outcome.skipped:
+        label = DESCRIPTIONS.get(s.key, s.key).split("（")[0]
+        rules = titles((*s.rules, *s.partly))
+        when = f"{model.as_of.year} 年的" if s.key in ("monitoring_line", "poverty_line") else ""  # (set by year)
+        lines.append(f"本县没有设置{when}「{label}」，这些检查没有做：{rules}。"
+                     "请县里负责网站的同志在本县的政策参数文件里设置后重新生成。")
+    return lines
+
+
 def _mapping(value: dict[Any, Any]) -> str:
     """A policy table in words: 监测标准（元/人·年）：2020 年 6,000；… (无 when empty)."""
     if not value:
@@ -233,7 +252,7 @@ def plan_pages(model: SiteModel, ctx: RenderContext) -> list[Planned]:
                             {"root": _root(path), "m": model, "month": month, **values}))
 
     put("index.md", "home.html.j2", COUNTY_LEVEL, f"{model.county}监测台账", everything, demo=ctx.demo,
-        built_at=ctx.built_at, d=county_dashboard(model), skipped=(*model.outcome.blind, *model.outcome.skipped),
+        built_at=ctx.built_at, d=county_dashboard(model), skipped=_not_run(model),
         policy_rows=_policy_rows(model), archive=ctx.archive_months)
     put("report.md", "report.html.j2", COUNTY_LEVEL, "名册校验报告")
     if model.outcome.warnings is not None:  # department warning lists were matched (tracker.site.leads)
