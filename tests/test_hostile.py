@@ -190,11 +190,17 @@ def ods_value_repeated_to_the_edge(root: Path) -> Path:
     far = ('<table:table-row table:number-rows-repeated="1048000"><table:table-cell office:value-type="string" '
            'table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row>')
     parts["content.xml"] = (content[:end] + far + content[end:]).encode("utf-8")
-    with zipfile.ZipFile(root / "r.ods", "w") as archive:
-        archive.writestr("mimetype", parts.pop("mimetype"), compress_type=zipfile.ZIP_STORED)
+    return _ods(root / "r.ods", parts)
+
+
+def _ods(path: Path, parts: dict[str, bytes | str]) -> Path:
+    """An OpenDocument package: the ``mimetype`` first and stored, as the format wants, then the other parts."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", parts.pop("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+                         compress_type=zipfile.ZIP_STORED)
         for name, data in parts.items():
             archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
-    return root / "r.ods"
+    return path
 
 
 def html_spans_to_the_edge(root: Path) -> Path:
@@ -220,9 +226,7 @@ def xls_cell_at_65535_65535(root: Path) -> Path:
 
 
 def ods_without_content(root: Path) -> Path:
-    with zipfile.ZipFile(root / "r.ods", "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-    return root / "r.ods"
+    return _ods(root / "r.ods", {})
 
 
 def ods_values_without_a_type(root: Path) -> Path:
@@ -232,10 +236,7 @@ def ods_values_without_a_type(root: Path) -> Path:
                '<office:spreadsheet><table:table table:name="监测户"><table:table-row table:number-rows-repeated='
                '"400000"><table:table-cell office:value="1" table:number-columns-repeated="200"/></table:table-row>'
                '</table:table></office:spreadsheet></office:body></office:document-content>')
-    with zipfile.ZipFile(root / "r.ods", "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", content)
-    return root / "r.ods"
+    return _ods(root / "r.ods", {"content.xml": content})
 
 
 def spreadsheetml_2003(root: Path) -> Path:

@@ -17,8 +17,8 @@ _PUBLIC = {
     "open_source": "sources", "RawColumn": "encoded", "RawRegister": "sheets", "RawSheet": "sheets",
     "read_csv_file": "csv_read", "read_table_file": "tabular", "Reference": "contract", "reshape": "shapes",
     "restore_register": "restore", "RESULT_TAB": "gsheet", "Shape": "sheets", "sheet_key": "gsheet",
-    "SheetData": "sheets", "skip_reason": "tabular", "Tab": "contract", "TABLE_SUFFIXES": "tabular",
-    "Unique": "contract", "UniqueAcross": "contract", "with_aliases": "county_aliases", "WorkbookSource": "sources",
+    "SheetData": "sheets", "skip_reason": "tabular", "Tab": "contract", "Unique": "contract",
+    "UniqueAcross": "contract", "with_aliases": "county_aliases", "WorkbookSource": "sources",
     "write_register": "writers", "XlsxSource": "sources"
 }
 __all__ = sorted(_PUBLIC)
@@ -70,7 +70,6 @@ if TYPE_CHECKING:
     from .sources import WorkbookSource as WorkbookSource
     from .sources import XlsxSource as XlsxSource
     from .sources import open_source as open_source
-    from .tabular import TABLE_SUFFIXES as TABLE_SUFFIXES
     from .tabular import read_table_file as read_table_file
     from .tabular import skip_reason as skip_reason
     from .template import create_template as create_template

@@ -83,7 +83,8 @@ def sniff_delimiter(head: str) -> str:
     return "\t" if tabs > commas else ","
 
 
-def _decodes(path: Path, encoding: str) -> bool:
+def decodes_as(path: Path, encoding: str) -> bool:
+    """The whole file decodes in ``encoding`` (read in blocks: memory stays bounded)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     try:
         with path.open("rb") as stream:
@@ -115,7 +116,7 @@ def read_csv_file(path: Path) -> EncodedRows:
             continue
         except csv.Error:
             # the whole text is decoded before parsing: a file that does not decode is an encoding problem
-            if _decodes(path, encoding):
+            if decodes_as(path, encoding):
                 raise
             continue
     raise SourceError(_NOT_DECODABLE)

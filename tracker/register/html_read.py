@@ -20,6 +20,7 @@ from typing import Any
 
 from tracker.common import SourceError
 
+from .csv_read import decodes_as
 from .sheets import Cell, Merge, RawRegister, RawSheet
 from .xlsx_limits import MAX_COLUMNS, MAX_ROWS, judge_extent
 
@@ -47,15 +48,7 @@ def html_encoding(path: Path) -> str:
             return "utf-16"  # (the name libxml2 takes, with the byte order from the BOM)
         if name:
             return _SUPERSETS.get(name, name)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as stream:
-            while block := stream.read(1 << 22):
-                decoder.decode(block)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8"
+    return "utf-8" if decodes_as(path, "utf-8") else "gb18030"
 
 
 def _span(cell: Any, name: str, cap: int) -> int:

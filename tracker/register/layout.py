@@ -63,21 +63,23 @@ def _match_columns(tab: Tab, cells: tuple[object, ...]) -> dict[str, int]:
 NUMBERED = re.compile(r"(.+?)(\d{1,2})")
 
 
-def header_positions(tab: Tab, sheet: RawSheet) -> tuple[int | None, dict[str, int]]:
-    """The header row of ``tab`` in ``sheet`` (None when not found) and the position of each column found."""
-    return _find_header(tab, sheet)
-
-
-def _find_header(tab: Tab, sheet: RawSheet) -> tuple[int | None, dict[str, int]]:
-    best: tuple[int | None, dict[str, int]] = (None, {})
+def _best_row(tab: Tab, sheet: RawSheet) -> tuple[int | None, tuple[Cell, ...], dict[str, int]]:
+    """Of the first rows, the one naming the most contract columns: its number, cells and column positions."""
+    best: tuple[int | None, tuple[Cell, ...], dict[str, int]] = (None, (), {})
     for index, (number, cells) in enumerate(sheet.rows):
         if number > HEADER_SEARCH_ROWS and index >= HEADER_SEARCH_ROWS:
             break
         found = _match_columns(tab, cells)
-        if len(found) > len(best[1]):
-            best = (number, found)
+        if len(found) > len(best[2]):
+            best = (number, cells, found)
+    return best
+
+
+def header_positions(tab: Tab, sheet: RawSheet) -> tuple[int | None, dict[str, int]]:
+    """The header row of ``tab`` in ``sheet`` (None when not found) and the position of each column found."""
+    number, _, found = _best_row(tab, sheet)
     needed = 1 if len(tab.columns) == 1 else 2
-    return best if len(best[1]) >= needed else (None, {})
+    return (number, found) if len(found) >= needed else (None, {})
 
 
 def _is_blank(cells: tuple[object, ...]) -> bool:
@@ -103,7 +105,7 @@ def _data(sheet: RawSheet, header_row: int | None, positions: dict[str, int]) ->
 
 
 def locate(tab: Tab, sheet: RawSheet) -> LocatedTable:
-    header_row, positions = _find_header(tab, sheet)
+    header_row, positions = header_positions(tab, sheet)
     sheet, merged = fill_merges(sheet, header_row)
     header_cells = next((cells for number, cells in sheet.rows if number == header_row), ())
     headers = {key: str(header_cells[pos]) for key, pos in positions.items()}
@@ -126,14 +128,8 @@ def find_sheet(register: RawRegister, tab: Tab) -> RawSheet | None:
 
 def _best_guess(tab: Tab, sheet: RawSheet) -> dict[str, str]:
     """The contract columns recognised in the most promising of the first rows (key -> header as written)."""
-    best: tuple[tuple[Cell, ...], dict[str, int]] = ((), {})
-    for index, (number, cells) in enumerate(sheet.rows):
-        if number > HEADER_SEARCH_ROWS and index >= HEADER_SEARCH_ROWS:
-            break
-        found = _match_columns(tab, cells)
-        if len(found) > len(best[1]):
-            best = (cells, found)
-    return {key: str(best[0][pos]) for key, pos in best[1].items()}
+    _, cells, found = _best_row(tab, sheet)
+    return {key: str(cells[pos]) for key, pos in found.items()}
 
 
 def _has_content(sheet: RawSheet) -> bool:

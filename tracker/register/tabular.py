@@ -15,7 +15,7 @@ from pathlib import Path
 from tracker.common import SourceError
 
 from .encoded import EncodedRows
-from .sheets import FileNote, RawRegister, RawSheet
+from .sheets import RawRegister, RawSheet
 from .sniff import NAMES, sniff
 
 #: the names a table file may have in a folder that is read (anything else is listed as skipped)
@@ -84,14 +84,6 @@ def read_text(path: Path, label: str) -> EncodedRows:
         raise SourceError(f"{label} 不是有效的 CSV/文本表格（{exc}），请重新导出。") from exc
     except OSError as exc:
         raise SourceError(f"无法读取 {label}：{exc.strerror or exc}。") from exc
-
-
-def account(path: Path, read: RawRegister | None = None, error: SourceError | None = None) -> FileNote:
-    """One folder file's line: read (with its rows), or unreadable with the error's sentence."""
-    if error is not None:
-        return FileNote(path.name, "unreadable", 0, str(error))
-    rows = sum(len(sheet.rows) for sheet in read.sheets.values()) if read is not None else 0
-    return FileNote(path.name, "read", rows)
 
 
 def skip_reason(path: Path) -> str | None:

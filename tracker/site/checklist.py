@@ -78,6 +78,13 @@ class TownshipChecklist:
     leads: tuple[tuple[VillageView, FindingView], ...] = ()  # people on a list in no household (warning.unmonitored)
     villages: tuple[VillageSheet, ...] = ()  # the work sheets, village by village (only villages with items)
 
+    @property
+    def households_to_do(self) -> int:
+        return sum(len(s.households) for s in self.villages)
+
+    def count(self, severity: str) -> int:
+        return sum(s.count(severity) for s in self.villages)
+
 
 @dataclass(frozen=True)
 class Checklist:
