@@ -37,6 +37,15 @@ def test_the_limits_hold_at_their_edges() -> None:
     assert "第 105,001 行、第 200 列" in message and "请删除" in message and "按乡镇拆成几份" in message
 
 
+def test_a_sheet_filled_to_the_last_row_names_its_last_value_cell() -> None:
+    rows = [text_row(n, "A", "x") for n in (3, MAX_ROWS + 1, MAX_ROWS + 2)]
+    last = _sheet(*rows, text_row(1_048_576, "C", "x"), b'<row r="1048577"><c r="A1048577" s="1"/></row>')
+    assert "内容一直到第 1,048,576 行（例如单元格 C1048576）" in _refused(last)
+    # rows out of order: the larger of the first far value and the last value in the file
+    assert "第 900,000 行（例如单元格 B900000）" in _refused(_sheet(text_row(900_000, "B", "x"),
+                                                                 text_row(500_000, "A", "x")))
+
+
 def test_the_common_case_is_one_search_and_empty_styled_cells_do_not_count() -> None:
     check_extent("监测户", _sheet(b'<row r="1048576"><c r="XFD1048576" s="3"/></row>', text_row(7, "AZ", "x")))
 

@@ -52,17 +52,17 @@ def check_extent(sheet: str, xml: bytes) -> None:
     if _UNUSUAL_CELL.search(xml) is None:  # (one pass, ~3 ms per MB: the common case ends here)
         return
     if _all_cells_have_leading_refs(xml):
-        tall = [_ref_of(xml, m) for m in _BIG_ROW.finditer(xml) if _holds_value(xml, m.end())]
+        beyond = _first_value_beyond_rows(xml)
+        if beyond is not None:  # refused: name the last row with a value (cells are in row order, read from the end)
+            far = max(beyond, _last_value(xml), key=lambda ref: ref[1])
+            judge_extent(sheet, far[1], 0, far)
         wide = [_ref_of(xml, m) for m in _BIG_COLUMN.finditer(xml) if _holds_value(xml, m.end())]
-        last_row = max((r for _, r in tall), default=0)
         last_column = max((c for c, _ in wide), default=0)
-        if last_row <= MAX_ROWS and last_column <= _WIDE:
+        if last_column <= _WIDE:
             return
-        if last_row > MAX_ROWS:
-            far = max(tall, key=lambda ref: ref[1])
-        else:  # wide: the grid is every row (a row number is cheap to find) by the last column
-            last_row = max((int(n) for n in _ROW_NUMBER.findall(xml)), default=0)
-            far = max(wide)
+        # wide: the grid is every row (a row number is cheap to find) by the last column
+        last_row = max((int(n) for n in _ROW_NUMBER.findall(xml)), default=0)
+        far = max(wide)
     else:
         last_column, last_row, far = _scan_cells(xml)
     judge_extent(sheet, last_row, last_column, far)
@@ -91,6 +91,28 @@ def _holds_value(xml: bytes, after: int) -> bool:
     which neither reader keeps; openpyxl writes the second form when lxml is installed)."""
     end = xml.find(b">", after)
     return end >= 0 and xml[end - 1:end] != b"/" and not xml.startswith(b"</c>", end + 1)  # <c …/>, <c …></c>
+
+
+def _first_value_beyond_rows(xml: bytes) -> tuple[int, int] | None:
+    """(column, row) of the first cell holding a value below row :data:`MAX_ROWS`, or None.  It stops there: a
+    sheet filled to row 1,048,576 has millions of such cells, and one is enough to refuse it."""
+    for match in _BIG_ROW.finditer(xml):
+        if _holds_value(xml, match.end()):
+            ref = _ref_of(xml, match)
+            if ref[1] > MAX_ROWS:
+                return ref
+    return None
+
+
+def _last_value(xml: bytes) -> tuple[int, int]:
+    """(column, row) of the last cell in the XML that holds a value, found from the end ((0, 0) if none)."""
+    end = len(xml)
+    while (start := xml.rfind(b'<c r="', 0, end)) >= 0:
+        found = _REF.match(xml, start + 3)
+        if found is not None and _holds_value(xml, found.end()):
+            return column_number(found.group(1)), int(found.group(2))
+        end = start
+    return 0, 0
 
 
 def _ref_of(xml: bytes, match: re.Match[bytes]) -> tuple[int, int]:
