@@ -26,8 +26,7 @@ from tracker.protect import (
     password_inventory,
     password_keys,
 )
-from tracker.register import RawRegister, SheetData, county_contract, open_source
-from tracker.rules import RuleOutcome, evaluate, load_policy
+from tracker.register import RawRegister, SheetData
 from tracker.site import (
     GUIDE_PAGES,
     NavEntry,
@@ -42,8 +41,9 @@ from tracker.site import (
     rendered_and_encrypted,
     skeleton_pages,
 )
-from tracker.validate import ValidatedRegister, today_in_china, validate
+from tracker.validate import ValidatedRegister, today_in_china
 
+from .checking import check
 from .publish import check_owner, discard, disk_error, out_lock, prepare, record_owner, skeleton_cache, switch
 
 DEMO_DIR = Path(".tracker") / "demo"
@@ -113,13 +113,6 @@ def write_demo(target: Path, villages: int = 40, households: int = 600, seed: in
     return DemoFiles(target, policy, today), sheets
 
 
-def read_and_validate(source: str, today: date | None = None, policy_file: str | None = None) -> ValidatedRegister:
-    """Read and validate ``source``; the county's own header spellings come from ``policy_file`` (``aliases:``)."""
-    contract = county_contract(policy_file)
-    register = open_source(source).read()
-    return validate(register, contract, today=today)
-
-
 @dataclass(frozen=True)
 class SiteHistory:
     """What snapshots add to a build: vanished households, this month's changes, past months' pages."""
@@ -148,36 +141,6 @@ class BuildOutcome:
         return (f"网站已生成{demo}：{self.out}，{self.villages} 个村、{self.households} 户，"
                 f"数据错误 {self.errors} 处，政策提示 {self.findings} 条，"
                 f"共 {self.pages} 页，用时 {self.seconds:.1f} 秒。")
-
-
-def check(source: str | RawRegister | ValidatedRegister, policy_file: str | None = None,
-          as_of: date | None = None, timer: StageTimer | None = None, warnings: str | Path | None = None,
-          ) -> tuple[ValidatedRegister, RuleOutcome]:
-    """Read, validate and evaluate the policy rules as of a date (default: today in Asia/Shanghai).
-
-    ``source`` may already be read (a RawRegister) or validated (as of the same date). ``warnings``: a folder
-    of department warning lists to match (:mod:`tracker.rules.warnings`; ``outcome.warnings`` then holds them)."""
-    timer = timer or StageTimer(quiet=True)
-    policy = load_policy(Path(policy_file) if policy_file else None)
-    as_of = as_of or today_in_china()
-    if isinstance(source, ValidatedRegister):
-        validated = source
-    else:
-        if isinstance(source, RawRegister):
-            raw = source
-        else:
-            with timer.stage("read"):
-                raw = open_source(source).read()
-        with timer.stage("validate"):
-            validated = validate(raw, county_contract(policy_file), today=as_of)
-    with timer.stage("rules"):
-        outcome = evaluate(validated, policy, as_of)
-    if warnings is not None:
-        from tracker.rules import with_warnings
-
-        with timer.stage("warnings"):
-            outcome = with_warnings(validated, outcome, warnings)
-    return validated, outcome
 
 
 def site_nav(model: SiteModel, history: SiteHistory) -> list[NavEntry]:
