@@ -16,9 +16,9 @@ from bench_proc import BenchError, load_average, log
 from bench_report import code_fingerprint, machine, report, revision
 from bench_runner import Bench, preflight
 from bench_sizes import DEFAULT_AS_OF, DEFAULT_SIZES, PARTS, REPO, SIZES, Size
-from bench_targets import targets
+from bench_targets import targets, targets_19
 
-TIMINGS = "tracker build --timings, tracker nightly --timings (1m: tracker.pipeline.run.check's StageTimer)"
+TIMINGS = "tracker build --timings, tracker nightly --timings (1m: tracker.pipeline.checking.check's StageTimer)"
 
 
 def _sizes(text: str) -> list[Size]:
@@ -97,7 +97,8 @@ def main(argv: Sequence[str] | None = None, description: str | None = None) -> i
                            "code_fingerprint_at_start": code_at_start},
                "config": {"sizes": [s.name for s in args.sizes], "runs": args.runs, "as_of": args.as_of,
                           "seed": args.seed, "skip": sorted(args.skip), "timings": TIMINGS},
-               "sizes": results, "targets": targets(results), "bench_seconds": None}
+               "sizes": results, "targets": targets(results), "targets_19": targets_19(results),
+               "bench_seconds": None}
         doc["bench_seconds"] = round(time.perf_counter() - started, 1)
         print(report(doc))
         if args.json is not None:

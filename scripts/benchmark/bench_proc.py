@@ -53,29 +53,38 @@ def _maxrss_mb(usage: Any) -> float:
 
 
 def child_env() -> dict[str, str]:
-    """The environment of every measured process: the checkout's ``tracker`` first, no ``TRACKER_*`` settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    """The environment of every measured process: the checkout's ``tracker`` first, no ``TRACKER_*`` settings,
+    bytecode cached as an installed package has it (no ``PYTHONDONTWRITEBYTECODE``)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_") and k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYTHONIOENCODING", "utf-8")
     return env
 
 
-def run_all(argvs: Sequence[Sequence[str]], cwd: Path) -> tuple[list[Proc], float]:
-    """Start every command at once; wait for all. Returns each process and the wall time until the last ended.
+def run_all(argvs: Sequence[Sequence[str]], cwd: Path, width: int | None = None) -> tuple[list[Proc], float]:
+    """Run every command, at most ``width`` at once (default: all at once), starting the next as one ends; wait
+    for all. Returns each process (in the order given) and the wall time until the last ended.
 
     Each process is reaped with ``os.wait4``, which gives that child's own peak RSS and CPU time
     (``RUSAGE_CHILDREN`` would mix all children so far).
     """
     env = child_env()
+    width = width or len(argvs)
     with ExitStack() as stack:
         files = [(stack.enter_context(tempfile.TemporaryFile()), stack.enter_context(tempfile.TemporaryFile()))
                  for _ in argvs]
         procs: dict[int, tuple[subprocess.Popen[bytes], float]] = {}
         started = time.perf_counter()
+
+        def start(i: int) -> None:
+            out, err = files[i]
+            p = subprocess.Popen(list(argvs[i]), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+            procs[p.pid] = (p, time.perf_counter())
+
         try:
-            for argv, (out, err) in zip(argvs, files, strict=True):
-                p = subprocess.Popen(list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-                procs[p.pid] = (p, time.perf_counter())
+            waiting = list(range(len(argvs)))
+            while waiting and len(procs) < width:
+                start(waiting.pop(0))
             ended: dict[int, tuple[int, float, float, float]] = {}
             while len(ended) < len(procs):
                 pid, status, usage = os.wait4(-1, 0)
@@ -84,6 +93,8 @@ def run_all(argvs: Sequence[Sequence[str]], cwd: Path) -> tuple[list[Proc], floa
                     p.returncode = os.waitstatus_to_exitcode(status)
                     ended[pid] = (p.returncode, time.perf_counter() - begun, usage.ru_utime + usage.ru_stime,
                                   _maxrss_mb(usage))
+                    if waiting:
+                        start(waiting.pop(0))
             wall = time.perf_counter() - started
         finally:
             for p, _ in procs.values():

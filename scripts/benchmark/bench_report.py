@@ -102,6 +102,8 @@ def stage_rows(results: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], 
     only for 1m), then each step of the nightly sequence."""
     rows = []
     for name, r in results.items():
+        if "province" in r:
+            continue
         rows.append((name, "validate + rules" if r.get("validation_only") else "build", r, r["median"]))
         night = r.get("nightly", {})
         for step, label in NIGHTLY_STEPS:
@@ -130,7 +132,7 @@ def size_table(results: dict[str, Any]) -> str | None:
             "unchanged", "1 village", "parallel x"]
     rows = []
     for name, r in results.items():
-        if r.get("validation_only"):
+        if r.get("validation_only") or "province" in r:
             continue
         m, ref = r["median"], r.get("reference", {}).get("median", {})
         night, par = r.get("nightly", {}), r.get("parallel", {})
@@ -160,6 +162,32 @@ def password_lines(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def scale_lines(results: dict[str, Any]) -> list[str]:
+    """The figures of issue 19 that the tables above don't show: the clerk's validate, the full-height workbook,
+    the province."""
+    lines = []
+    for name, r in results.items():
+        v = r.get("validate")
+        if v:
+            tops = ", ".join(f"{t['module']} {t['seconds']:.2f}" for t in v["top_imports"][:4])
+            lines.append(f"  {name}: tracker validate {v['median']['wall_seconds']:.2f} s, peak "
+                         f"{v['median']['peak_mb']:.0f} MB; imports {v['import_seconds']:.2f} s ({tops})")
+        if "nightly_ratio" in r:
+            lines.append(f"  {name}: cold nightly / bare mkdocs = {r['nightly_ratio']:.2f}x")
+        if "outcome" in r:
+            m = r["median"]
+            lines.append(f"  {name}: tracker validate {r['outcome']} in {m['wall_seconds']:.2f} s, peak "
+                         f"{m['peak_mb']:.0f} MB: {r['message']}")
+        p = r.get("province")
+        if p:
+            m = p["median"]
+            lines.append(f"  {name}: {p['counties']} counties, {p['at_once']} at once (TRACKER_JOBS=1 each): "
+                         f"{m['wall_seconds']:.1f} s = {_cell(p['times_one_county'], 1)}x one county's cold nightly "
+                         f"({p['one_county']['median']['wall_seconds']:.2f} s); peak {m['peak_mb']:.0f} MB per county, "
+                         f"{m['peak_at_once_mb']:.0f} MB at once at most; cpu {m['cpu_seconds']:.0f} s")
+    return lines
+
+
 def report(doc: dict[str, Any]) -> str:
     results, config = doc["sizes"], doc["config"]
     parts = [machine_line(doc["machine"]),
@@ -179,7 +207,11 @@ def report(doc: dict[str, Any]) -> str:
         parts += ["One-time key derivation when passwords are created or changed (tracker passwords generate: new",
                   "passwords and each one's PBKDF2 key, kept beside the secrets file; not in the figures above, whose",
                   "builds reuse those keys):", *passwords, ""]
-    parts += ["Targets of issue 8", table(["status", "target", "size", "measured"],
-                                          [[t["status"], t["target"], t["size"] or "", t["value"]]
-                                           for t in doc["targets"]], left=4)]
-    return "\n".join(parts)
+    scale = scale_lines(results)
+    if scale:
+        parts += ["Scale (issue 19):", *scale, ""]
+    for title, key in (("Targets of issue 8", "targets"), ("Targets of issue 19", "targets_19")):
+        parts += [title, table(["status", "target", "size", "measured"],
+                               [[t["status"], t["target"], t["size"] or "", t["value"]]
+                                for t in doc.get(key, [])], left=4), ""]
+    return "\n".join(parts).rstrip()

@@ -27,6 +27,7 @@ from bench_proc import (
     tree_size,
     worker_cmd,
 )
+from bench_scale import clerk_validate, province, tall_validate
 from bench_sizes import DEMO_POLICY, Size
 
 #: Flags of the tracker CLI the harness relies on, checked before anything is generated.
@@ -67,9 +68,13 @@ class Bench:
     # ------------------------------------------------------------------------------------ preparation
 
     def register(self, size: Size, seed: int) -> Path:
-        """The demo register of a size (xlsx; a CSV directory for validation-only sizes), made once."""
-        suffix = "" if size.validation_only else ".xlsx"
-        path = self.work / "registers" / f"{size.name}-seed{seed}-{self.as_of}{suffix}"
+        """The register of a size, made once: the demo register (xlsx; a CSV directory for validation-only demo
+        sizes), a national person list or a full-height workbook (xlsx); a province's counties share the county
+        size's registers."""
+        suffix = "" if size.validation_only and size.kind == "demo" else ".xlsx"
+        # demo registers are named by their size, so that a province's first county is the county size's register
+        name = f"demo-{size.villages}v-{size.households}h" if size.kind in ("demo", "province") else size.name
+        path = self.work / "registers" / f"{name}-seed{seed}-{self.as_of}{suffix}"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(".partial-" + path.name)
@@ -78,12 +83,34 @@ class Bench:
             else:
                 partial.unlink(missing_ok=True)
             log(f"  generating {size.name} register (seed {seed}): {size.villages} villages, "
-                f"{size.households} households")
-            run_ok(tracker("demo", str(partial), "--villages", str(size.villages), "--households",
-                           str(size.households), "--seed", str(seed), "--as-of", self.as_of),
-                   self.work, "tracker demo")
+                f"{size.households} {'person rows' if size.kind == 'national' else 'households'}")
+            if size.kind == "national":
+                command = worker_cmd("national", path=str(partial), rows=size.households, seed=seed,
+                                     as_of=self.as_of)
+            elif size.kind == "tall":
+                command = worker_cmd("tall", path=str(partial), seed=seed, as_of=self.as_of)
+            else:
+                command = tracker("demo", str(partial), "--villages", str(size.villages), "--households",
+                                  str(size.households), "--seed", str(seed), "--as-of", self.as_of)
+            run_ok(command, self.work, f"generating the {size.name} register")
             partial.rename(path)
         return path
+
+    def secrets_many(self, registers: list[Path]) -> list[Path]:
+        """Passwords and keys for many registers (a province), two key derivations at a time; kept in the work
+        directory and reused by later benchmarks there (a province's passwords exist before its nights)."""
+        paths = [self.work / "secrets" / (r.name.removesuffix(".xlsx") + ".toml") for r in registers]
+        todo = [(r, p) for r, p in zip(registers, paths, strict=True)
+                if not (p.is_file() and p.with_name(p.name + ".keys").is_file())]
+        if todo:
+            log(f"  tracker passwords generate for {len(todo)} register(s)")
+            paths[0].parent.mkdir(parents=True, exist_ok=True)
+            procs, _ = run_all([tracker("passwords", "generate", "--source", str(r), "--secrets", str(p))
+                                for r, p in todo], self.work, width=2)
+            for proc in procs:
+                if proc.returncode != 0:
+                    raise BenchError(f"tracker passwords generate failed (exit {proc.returncode})\n{proc.tail()}")
+        return paths
 
     def secrets(self, register: Path) -> tuple[Path, dict[str, Any]]:
         """New passwords for a register by ``tracker passwords generate``, which also derives every password's
@@ -141,12 +168,20 @@ class Bench:
         begun = time.perf_counter()
         result: dict[str, Any] = {"villages": size.villages, "households": size.households,
                                   "validation_only": size.validation_only}
+        if size.kind == "province":
+            result["province"] = province(self, size)
+            return result
         register = self.register(size, self.seed)
         result["register"] = register.name
+        if size.kind == "tall":
+            result.update(tall_validate(self.work, register, self.runs))
+            return result
         if size.validation_only:
             result["runs"] = [self.check_once(size, register, i) for i in range(self.runs)]
             result["median"] = medians(result["runs"])
             return result
+        if "validate" not in self.skip:
+            result["validate"] = clerk_validate(self.work, register, self.runs)
         secrets, result["passwords"] = self.secrets(register)
         base = self.work / "runs" / size.name
         reference = None if "reference" in self.skip else self.prepare_reference(size, register)
@@ -175,6 +210,9 @@ class Bench:
         if "nightly" not in self.skip:
             result["nightly"] = self.nightly(size, register, secrets, result["median"]["wall_seconds"])
             parts["nightly"] = round(time.perf_counter() - begun - sum(parts.values()), 1)
+            if reference is not None and result["nightly"].get("status") == "ok":
+                result["nightly_ratio"] = ratio(result["nightly"]["cold"]["wall_seconds"],
+                                                result["reference"]["median"]["wall_seconds"])
         if "parallel" not in self.skip:
             result["parallel"] = self.parallel(size, register, secrets, result["median"]["wall_seconds"])
             parts["parallel"] = round(time.perf_counter() - begun - sum(parts.values()), 1)

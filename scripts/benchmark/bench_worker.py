@@ -5,14 +5,16 @@
 with the checkout's ``tracker`` on ``PYTHONPATH`` (:func:`bench_proc.child_env`).  This module imports
 nothing of the harness: only the standard library and ``tracker``.  Tasks:
 
-* ``check``   read, validate and rules only (``tracker.pipeline.run.check`` with its StageTimer): the
+* ``check``   read, validate and rules only (``tracker.pipeline.checking.check`` with its StageTimer): the
   1,000,000-household run.  The findings keep their texts unmade until read, so a ``findings`` stage then
   makes every field of every finding (the texts, not one Python object per finding), as a report would.
   Writes the timings JSON of ``tracker build --timings`` plus counts;
 * ``pages``   the reference: the pages of ``render_pages`` as Markdown files (``Page.as_markdown``) beside the
   hand-written docs, and a ``mkdocs.yml`` of the repository's settings (``tracker.site.build.mkdocs_config``:
   material, search on, no encryption, the navigation ``tracker build`` uses) for a bare ``mkdocs build``;
-* ``mutate``  the same demo register with one household cell of one village changed.
+* ``mutate``  the same demo register with one household cell of one village changed;
+* ``national`` a person-level national export (:func:`bench_national.person_list`);
+* ``tall``    a workbook whose 监测户 tab fills all 1,048,576 rows (:func:`bench_national.full_height`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def _built_at() -> str:
 
 def work_check(a: dict[str, Any]) -> None:
     from tracker.common.progress import StageTimer
-    from tracker.pipeline.run import check
+    from tracker.pipeline.checking import check
     from tracker.rules.findings import FIELDS, FindingList
 
     timer = StageTimer(quiet=True)
@@ -106,8 +108,21 @@ def work_mutate(a: dict[str, Any]) -> None:
                       "after": row[col]}, ensure_ascii=False))
 
 
+def work_national(a: dict[str, Any]) -> None:
+    from bench_national import person_list
+
+    print(json.dumps(person_list(Path(a["path"]), a["rows"], a["seed"], date.fromisoformat(a["as_of"]))))
+
+
+def work_tall(a: dict[str, Any]) -> None:
+    from bench_national import full_height
+
+    print(json.dumps(full_height(Path(a["path"]), a["seed"], date.fromisoformat(a["as_of"]))))
+
+
 TASKS: dict[str, Callable[[dict[str, Any]], None]] = {"check": work_check, "pages": work_pages,
-                                                      "mutate": work_mutate}
+                                                      "mutate": work_mutate, "national": work_national,
+                                                      "tall": work_tall}
 
 
 def main(argv: Sequence[str]) -> int:
