@@ -55,6 +55,9 @@ class StepView:
         return self.state == "done"
 
 
+_MARKS = {"done": "✔", "unknown": "？"}
+
+
 @dataclass(frozen=True)
 class HouseholdView:
     row: int
@@ -91,6 +94,21 @@ class HouseholdView:
     @property
     def steps_done(self) -> int:
         return sum(s.done for s in self.steps)
+
+    @property
+    def problem_count(self) -> int:
+        """Findings of severity error (问题)."""
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def reminder_count(self) -> int:
+        """Findings of any other severity (提醒, 提示)."""
+        return len(self.findings) - self.problem_count
+
+    @property
+    def step_marks(self) -> str:
+        """One mark per step: ✔ done, ？ date unreadable, ✘ missing or to redo."""
+        return "".join(_MARKS.get(s.state, "✘") for s in self.steps)
 
     @property
     def monitored(self) -> bool:
