@@ -90,7 +90,8 @@ def records(validated: ValidatedRegister) -> dict[str, HouseholdRecord]:
 
 def save_records(path: Path, found: Mapping[str, HouseholdRecord]) -> None:
     """Keep a register's records (display-safe: masked IDs, no phones) for later diffs."""
-    write_private(path, json.dumps({k: asdict(r) for k, r in found.items()}, ensure_ascii=False))
+    # (vars, not asdict: the fields are plain strings, and asdict's deep copy was most of the nightly's history stage)
+    write_private(path, json.dumps({k: dict(vars(r)) for k, r in found.items()}, ensure_ascii=False))
 
 
 def load_records(path: Path) -> dict[str, HouseholdRecord] | None:
