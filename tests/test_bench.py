@@ -299,3 +299,15 @@ def test_scale_targets_on_synthetic_figures() -> None:
     assert "20 counties, 2 at once" in lines and "10.5x one county" in lines
     # the issue-8 tables leave the province out instead of failing on it
     assert "province" not in bench_report.stage_table(results) and bench_targets.targets(results)
+
+
+def test_province_part_runs_its_counties_as_shards_sharing_one_theme(tmp_path: Path) -> None:
+    bench = bench_runner.Bench(tmp_path, bench_sizes.DEFAULT_AS_OF, 1, 1, set(), True)
+    result = bench.size(bench_sizes.SIZES["tiny-province"])["province"]
+    assert result["counties"] == 3 and result["jobs_per_shard"] == 1 and result["at_once"] >= 1
+    assert len(result["runs"][0]["county_seconds"]) == 3 and result["times_one_county"] > 0
+    assert result["median"]["peak_mb"] > 0 and result["one_county"]["median"]["wall_seconds"] > 0
+    shared = tmp_path / "province" / "tiny-province" / "theme-cache"
+    assert len([p for p in shared.iterdir() if not p.name.startswith(".")]) == 1  # one theme served all three
+    for k in (1, 2, 3):
+        assert (tmp_path / "province" / "tiny-province" / f"county-{k}" / "site" / "index.html").is_file()

@@ -68,3 +68,10 @@ def test_the_cronjob_runs_each_county_with_the_nightly_s_flags_on_its_mounts() -
     volume = next(v for v in pod["volumes"] if v["name"] == secret["name"])
     assert "secret" in volume  # passwords from a Secret, never in the image or the manifest
     assert {"name": "TRACKER_JOBS", "value": "1"} in container["env"]
+    from tracker.common.cores import ENV_JOBS
+    from tracker.nightly.config import _ENV
+
+    settings = {e["name"]: e["value"] for e in container["env"] if e["name"].startswith("TRACKER_")}
+    assert set(settings) <= {ENV_JOBS, *_ENV.values()}, settings  # every setting is one the nightly reads
+    cache = settings.get("TRACKER_THEME_CACHE")
+    assert cache and any(cache.startswith(path + "/") for path in mounts)  # on the counties' shared volume

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -234,3 +235,36 @@ def test_jobs_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for bad in ("0", "-2", "two", ""):
         monkeypatch.setenv(cores.ENV_JOBS, bad)
         assert cores.jobs() == (os.cpu_count() or 1)
+
+
+def test_a_shared_theme_cache_survives_two_builders_at_once_and_prunes_only_idle_entries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counties of a province may share one theme cache: when another run renames the same skeleton into place
+    first, this run uses theirs; pruning leaves recently used entries and the newest other one."""
+    import os
+    import time
+
+    ring, cache = _ring(), tmp_path / "shared"
+    real_mkdocs = tracker.site.build._mkdocs
+
+    def racing(pages: object, site_dir: Path, nav: object) -> None:
+        real_mkdocs(pages, site_dir, nav)  # type: ignore[arg-type]
+        key = site_dir.name.split(".")[1]
+        shutil.copytree(site_dir, cache / key)  # the other county's run finished first
+
+    monkeypatch.setattr(tracker.site.build, "_mkdocs", racing)
+    build_site_dir(_pages(), tmp_path / "one", _nav(), ring, cache)
+    assert [p.name for p in cache.iterdir() if p.name.startswith(".")] == []  # this run's copy was let go
+    assert (tmp_path / "one" / "index.html").is_file()
+    monkeypatch.undo()
+
+    old = time.time() - tracker.site.build.CACHE_IDLE_SECONDS - 60
+    for name in ("a" * 32, "b" * 32, "c" * 32, ".dead.123.tmp"):  # idle skeletons, a crashed run's half-build
+        (cache / name).mkdir()
+        os.utime(cache / name, (old - ord(name[0]), old - ord(name[0])))
+    (cache / ("d" * 32)).mkdir()  # used a minute ago by another county
+    more = [*_pages(), Page("ta/checklist.md", "清单", "<p>x</p>", "township-ta", ("county",))]
+    build_site_dir(more, tmp_path / "two", _nav(), ring, cache)  # a new skeleton: the cache is pruned
+    left = sorted(p.name for p in cache.iterdir())
+    assert "d" * 32 in left and len(left) == 3  # the new one, the recent one, and the first build's (newest other)
+    assert not {"a" * 32, "b" * 32, "c" * 32, ".dead.123.tmp"} & set(left)

@@ -99,3 +99,15 @@ def test_config_reports_every_bad_key(tmp_path: Path) -> None:
         load_config(file, env={})
     text = str(info.value)
     assert "3 处错误" in text and "是不是「source」" in text and "write_back" in text and "keep_daily" in text
+
+
+def test_theme_cache_from_the_file_or_the_environment_and_never_inside_the_site(tmp_path: Path) -> None:
+    file = tmp_path / "tracker.toml"
+    file.write_text('out = "site"\ntheme_cache = "../shared-theme"\n', encoding="utf-8")
+    assert load_config(file, env={}).theme_cache == tmp_path / ".." / "shared-theme"
+    assert load_config(file, env={"TRACKER_THEME_CACHE": "/srv/theme"}).theme_cache == Path("/srv/theme")
+    assert load_config(tmp_path / "tracker.toml", env={"TRACKER_THEME_CACHE": ""}).theme_cache is not None
+    file.write_text('out = "site"\ntheme_cache = "site/theme"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(file, env={})
+    assert "主题缓存目录" in str(info.value) and "网站目录" in str(info.value)

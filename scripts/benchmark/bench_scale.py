@@ -78,20 +78,24 @@ def tall_validate(work: Path, register: Path, runs: int) -> dict[str, Any]:
 
 def province(bench: Any, size: Any) -> dict[str, Any]:
     """``size.counties`` demo counties (seeds seed .. seed + counties - 1), each ``tracker nightly`` cold (fresh
-    site and data directory) as its own shard with ``TRACKER_JOBS=1``, as many at once as the machine has cores;
-    beside it one county's cold nightly with every core (the median of ``runs``), the unit of the target."""
+    site and data directory) as its own shard with ``TRACKER_JOBS=1``, as many at once as the machine has cores,
+    sharing one theme cache (``TRACKER_THEME_CACHE``, emptied before each run: the first county builds the theme);
+    beside it one county's cold nightly with every core and a theme cache of its own (the median of ``runs``),
+    the unit of the target."""
     seeds = [bench.seed + k for k in range(size.counties)]
     registers = [bench.register(size, seed) for seed in seeds]
     secrets = bench.secrets_many(registers)
     base = bench.work / "province" / size.name
     width = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
+    shared = base / "theme-cache"  # the province's shared theme cache (TRACKER_THEME_CACHE), new for every run
+
     def argv(k: int, jobs: int | None) -> list[str]:
         out, data = base / f"county-{k + 1}" / "site", base / f"county-{k + 1}" / "data"
         shutil.rmtree(out.parent, ignore_errors=True)
         out.parent.mkdir(parents=True)
         command = bench.nightly_argv(registers[k], secrets[k], out, data, out.parent / "timings.json")
-        return command if jobs is None else ["env", f"TRACKER_JOBS={jobs}", *command]
+        return command if jobs is None else ["env", f"TRACKER_JOBS={jobs}", f"TRACKER_THEME_CACHE={shared}", *command]
 
     singles = []
     for i in range(bench.runs):
@@ -105,6 +109,7 @@ def province(bench: Any, size: Any) -> dict[str, Any]:
     runs = []
     for i in range(bench.runs):
         load = load_average()
+        shutil.rmtree(shared, ignore_errors=True)
         procs, wall = run_all([argv(k, 1) for k in range(len(registers))], bench.work, width=width)
         failed = [p for p in procs if p.returncode != 0]
         if failed:

@@ -32,6 +32,9 @@ class Config:
     keep_daily: int = 31
     # the largest share of last night's households tonight's register may lack before nothing is published
     max_vanished_share: float = 0.2
+    # the theme cache (no personal data), by default beside the site; the counties of a province on one machine
+    # may share one, so that a skeleton built for one county serves every county whose policy pages are the same
+    theme_cache: Path | None = None
     origin: str = field(default="默认设置", compare=False)
 
 
@@ -39,9 +42,9 @@ _ENV = {
     "source": "TRACKER_SOURCE", "out": "TRACKER_OUT", "data_dir": "TRACKER_DATA_DIR", "policy": "TRACKER_POLICY",
     "secrets": "TRACKER_SECRETS", "site_url": "TRACKER_SITE_URL", "write_back": "TRACKER_WRITE_BACK",
     "credentials": "TRACKER_CREDENTIALS", "keep_daily": "TRACKER_KEEP_DAILY", "warnings": "TRACKER_WARNINGS",
-    "max_vanished_share": "TRACKER_MAX_VANISHED_SHARE",
+    "max_vanished_share": "TRACKER_MAX_VANISHED_SHARE", "theme_cache": "TRACKER_THEME_CACHE",
 }
-_PATHS = {"out", "data_dir", "policy", "secrets", "credentials", "warnings"}
+_PATHS = {"out", "data_dir", "policy", "secrets", "credentials", "warnings", "theme_cache"}
 _KEYS = [f.name for f in fields(Config) if f.name != "origin"]
 
 
@@ -132,4 +135,7 @@ def _overlaps(config: Config) -> list[str]:
                 "而且会被放到网上；请把 data_dir 放在网站目录以外"]
     if out.is_relative_to(data):
         return [f"网站目录 {out} 在数据目录 {data} 里面：请把 out 放在数据目录以外（数据目录只应本机管理员可读）"]
+    if config.theme_cache is not None and Path(os.path.realpath(config.theme_cache)).is_relative_to(out):
+        return [f"主题缓存目录 {config.theme_cache} 在网站目录 {out} 里面：每次发布都会整体替换网站目录，"
+                "请把 theme_cache 放在网站目录以外"]
     return []

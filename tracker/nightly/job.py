@@ -176,7 +176,7 @@ def _full_run(config: Config, today: date, now: datetime, timer: StageTimer, sto
     secrets = _secrets(config, out, demo)
     outcome = build_site(validated, out, policy_file=str(config.policy) if config.policy else None, as_of=today,
                          demo=demo, secrets=secrets, timer=timer, history=history, warnings=config.warnings,
-                         key_dir=config.data_dir)
+                         key_dir=config.data_dir, theme_cache=config.theme_cache)
     _write_state(config.data_dir, {"quick_key": quick_key, "full_key": full_key, "register_sha": snap.sha,
                                    "published_at": now.isoformat(timespec="seconds"), "out": str(out)})
     store.prune(config.keep_daily)  # after the history stage has read the previous snapshot

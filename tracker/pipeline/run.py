@@ -190,12 +190,12 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
                demo: bool = False, secrets: Secrets | Callable[[SiteModel], Secrets] | None = None,
                kdf_pow: int = KDF_POW, timer: StageTimer | None = None,
                history: SiteHistory | None = None, warnings: str | Path | None = None,
-               key_dir: Path | None = None) -> BuildOutcome:
+               key_dir: Path | None = None, theme_cache: Path | None = None) -> BuildOutcome:
     """``secrets``: the site passwords, or a function giving them for the site model (the demo's).
     ``warnings``: a folder of department warning lists (see :func:`check`). ``key_dir``: the private data
     directory that keeps derived encryption keys between builds (see :mod:`tracker.protect.kdf_cache`); with it the
-    theme is also cached, beside the site (:func:`tracker.pipeline.publish.skeleton_cache`: no personal data, and
-    hard links into the new site stay on one file system)."""
+    theme is also cached, in ``theme_cache`` or else beside the site (:func:`tracker.pipeline.publish.skeleton_cache`:
+    no personal data, and hard links into the new site stay on one file system)."""
     if secrets is None:
         raise ConfigError(NO_PASSWORDS)
     timer = timer or StageTimer(quiet=True)
@@ -219,7 +219,7 @@ def build_site(source: str | RawRegister | ValidatedRegister, out: Path, policy_
         try:
             # the theme around the pages is laid out by mkdocs in a second process meanwhile
             skeleton = SkeletonJob(skeleton_pages(planned), staging / "site", site_nav(model, history),
-                                   skeleton_cache(out) if key_dir is not None else None)
+                                   None if key_dir is None else theme_cache or skeleton_cache(out))
             try:
                 with timer.stage("render", f"{len(planned)} 页"):
                     try:

@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -119,7 +120,12 @@ def _skeleton_key(stubs: Sequence[Page], nav: Sequence[NavEntry]) -> str:
 def build_skeleton(stubs: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry], cache: Path | None = None,
                    ) -> None:
     """The theme site (public pages, stubs with content markers) into ``site_dir``, from ``cache`` when an
-    identical skeleton was built before (``cache`` keeps the latest two)."""
+    identical skeleton was built before.
+
+    ``cache`` may be shared by the counties of a province run on one machine (their skeletons are the same when
+    their policy pages are): a skeleton is built under a name of its own and renamed into place (the first of
+    two counties building the same one at once wins, the other uses it), and an entry is removed only when no
+    run has used it for :data:`CACHE_IDLE_SECONDS` and it is not among the newest two."""
     site_dir = site_dir.resolve()  # mkdocs takes a relative site_dir from the config file's directory
     if cache is None:
         _mkdocs(stubs, site_dir, nav)
@@ -127,15 +133,42 @@ def build_skeleton(stubs: Sequence[Page], site_dir: Path, nav: Sequence[NavEntry
     key = _skeleton_key(stubs, nav)
     cache = cache.resolve()
     kept = cache / key
-    if not kept.is_dir():
-        fresh = cache / f".{key}.tmp"
+    try:
+        os.utime(kept)  # (marks it in use before it is read: a pruning run elsewhere leaves it alone)
+    except FileNotFoundError:
+        cache.mkdir(parents=True, exist_ok=True)
+        fresh = cache / f".{key}.{os.getpid()}.tmp"
         shutil.rmtree(fresh, ignore_errors=True)
         _mkdocs(stubs, fresh, nav)
-        fresh.rename(kept)
-        for old in sorted(cache.iterdir(), key=lambda p: p.stat().st_mtime)[:-2]:
-            shutil.rmtree(old, ignore_errors=True)
-    os.utime(kept)
+        try:
+            fresh.rename(kept)
+        except OSError:  # another run built the same skeleton meanwhile
+            shutil.rmtree(fresh, ignore_errors=True)
+            if not kept.is_dir():
+                raise
+        _prune(cache, kept)
     shutil.copytree(kept, site_dir, copy_function=_link_or_copy)  # fill_site never writes into a linked file
+
+
+#: A cached skeleton (or a half-built one left by a crash) unused this long may be removed.
+CACHE_IDLE_SECONDS = 24 * 3600
+
+
+def _prune(cache: Path, kept: Path) -> None:
+    """Remove the entries no run has used for :data:`CACHE_IDLE_SECONDS`, never ``kept`` nor the newest other
+    skeleton (entries may vanish meanwhile: another run prunes the same cache)."""
+    ages: dict[Path, float] = {}
+    for entry in cache.iterdir():
+        try:
+            ages[entry] = entry.stat().st_mtime
+        except FileNotFoundError:
+            continue
+    skeletons = sorted((p for p in ages if p != kept and not p.name.startswith(".")), key=ages.__getitem__)
+    spared = {kept, *skeletons[-1:]}
+    cutoff = time.time() - CACHE_IDLE_SECONDS
+    for entry, mtime in ages.items():
+        if entry not in spared and mtime < cutoff:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _link_or_copy(source: str, target: str) -> None:
