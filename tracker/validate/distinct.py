@@ -8,6 +8,7 @@ values (a million-household register has a few thousand distinct dates, a few hu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -233,6 +234,11 @@ class ValueCodes:
     def equals(self, value: object) -> np.ndarray:
         """Per row: does the (valid) value equal ``value``?"""
         return (self._valid == value)[self.column.codes] & ~self.dropped
+
+    def satisfies(self, test: Callable[[object], bool]) -> np.ndarray:
+        """Per row: does the (valid) value pass ``test`` (called with None for NA), tested once per distinct cell?"""
+        passes = np.fromiter(map(test, self._valid), dtype=bool, count=len(self._valid))
+        return passes[self.column.codes] & ~self.dropped
 
     def folded_rows(self) -> np.ndarray:
         """Per row: id of the folded value (:attr:`DistinctColumn.folded`), -1 for NA."""
