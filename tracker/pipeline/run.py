@@ -170,6 +170,7 @@ def check(source: str | RawRegister | ValidatedRegister, policy_file: str | None
                 raw = open_source(source).read()
         with timer.stage("validate"):
             validated = validate(raw, county_contract(policy_file), today=as_of)
+        del raw  # the raw cells' codes (a million-row register: some 200 MB) are not needed any more
     with timer.stage("rules"):
         outcome = evaluate(validated, policy, as_of)
     if warnings is not None:

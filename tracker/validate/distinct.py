@@ -55,7 +55,7 @@ class DistinctColumn:
     is bad (``type``/``id_number``), numeric, and its display text; ``codes`` give each row's distinct cell."""
 
     col: Column
-    codes: np.ndarray  # intp, one per row
+    codes: np.ndarray  # signed integers (RawColumn.codes: int8 to int32), one per row
     values: pd.Series  # parsed, per distinct cell (RangeIndex)
     bad: np.ndarray  # bool, per distinct cell
     numeric: np.ndarray  # bool, per distinct cell

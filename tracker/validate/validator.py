@@ -164,7 +164,9 @@ def _prepare(located: LocatedTable) -> TabData:
 def _finish(located: LocatedTable, data: TabData, collector: _Collector) -> Table:
     rows = located.index
     keys = list(data.columns)
-    dropped = {key: collector.taken.get(key, np.zeros(len(rows), dtype=bool)) for key in keys}
+    none = np.zeros(len(rows), dtype=bool)
+    none.flags.writeable = False  # one for every column without errors (a million rows: 1 MB each)
+    dropped = {key: collector.taken.get(key, none) for key in keys}
     values = {key: data.columns[key].expand(np.flatnonzero(dropped[key])) for key in keys}
     error_rows = frozenset(e.row for e in collector.errors if e.row is not None)
     month_rows = {key: data.columns[key].month_rows(dropped[key]) for key in keys}
