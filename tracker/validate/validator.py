@@ -207,7 +207,7 @@ def validate(register: RawRegister, contract: Contract | None = None, today: dat
     # the key set of a referenced tab is taken over the columns of the last reference to it (as always)
     reference_columns = {ref.tab: ref.columns for tab in contract.tabs for ref in tab.references if ref.tab in data}
     messages: dict[tuple[Any, ...], str] = {}
-    tables: dict[str, Table] = {}
+    collectors: dict[str, _Collector] = {}
     errors: list[CellError] = []
     for key, loc in located.items():
         work = data[key]
@@ -231,14 +231,15 @@ def validate(register: RawRegister, contract: Contract | None = None, today: dat
             positions = failure.positions[~column.rows(column.bad)[failure.positions]]
             collector.add(positions, failure.key, failure.code, details)
         collector.errors.extend(_disagreements(register, key))
-        tables[key] = _finish(loc, work, collector)
+        collectors[key] = collector
         errors.extend(collector.errors)
+    for work in data.values():  # the text matrices served the checks only: let them go before the tables are made
+        for column in work.columns.values():
+            column.drop_matrix()
+    tables = {key: _finish(loc, data[key], collectors[key]) for key, loc in located.items()}
     order = {tab.key: i for i, tab in enumerate(contract.tabs)}
     col_order = {(tab.key, c.key): i for tab in contract.tabs for i, c in enumerate(tab.columns)}
     errors.sort(key=lambda e: (order[e.tab], e.row or 0, col_order[(e.tab, e.key)]))
-    for work in data.values():  # the text matrices served the checks only: let them go
-        for column in work.columns.values():
-            column.drop_matrix()
     merged = sum(loc.merged for loc in located.values())
     return ValidatedRegister(register.source, tables, tuple(errors), merged_cells=merged, files=register.files,
                              shape=register.shape)
