@@ -197,7 +197,7 @@ class DistinctColumn:
         """Forget the text matrix (later matching falls back to comparing texts)."""
         self.matrix = None
         if "folded" in self.__dict__:
-            self.folded[1].matrix = None
+            self.folded[1].drop_matrix()
 
     def folded_rows(self) -> np.ndarray:
         """Per row: id of the folded value (-1: NA)."""

@@ -135,7 +135,11 @@ class _Collector:
 
     def add(self, positions: np.ndarray, key: str, code: str, detail: Details | None = None) -> None:
         """Errors ``code`` on the rows at ``positions`` (ascending) of column ``key``, except cells taken."""
-        taken = self.taken.setdefault(key, np.zeros(len(self.data), dtype=bool))
+        if not len(positions):
+            return
+        taken = self.taken.get(key)
+        if taken is None:  # only columns with errors get one (_finish shares one all-False array among the rest)
+            taken = self.taken[key] = np.zeros(len(self.data), dtype=bool)
         positions = positions[~taken[positions]]
         if not len(positions):
             return

@@ -27,6 +27,12 @@ class Keys:
     def __len__(self) -> int:
         return len(self.clean) + len(self.extra)
 
+    def drop_matrix(self) -> None:
+        """Forget the matrix and the hashes made from it (later matching compares texts)."""
+        self.matrix = None
+        self.__dict__.pop("hashes", None)
+        self.__dict__.pop("_extra_matrix", None)
+
     @cached_property
     def strings(self) -> np.ndarray:
         """Every key as text (object array)."""
