@@ -28,7 +28,7 @@ from tracker.common import paused_gc
 from .sheets import Cell
 
 ABSENT = -1  # code of a cell beyond the end of its row (None)
-_CHUNK = 20_000  # CSV records encoded at a time (bounds the memory of not-yet-shared strings)
+_CHUNK = 4_096  # CSV records encoded at a time (bounds the memory of not-yet-shared strings)
 Row = tuple[int, tuple[Cell, ...]]
 
 
