@@ -28,7 +28,7 @@ from tracker.common import paused_gc
 from .sheets import Cell
 
 ABSENT = -1  # code of a cell beyond the end of its row (None)
-_CHUNK = 20_000  # CSV records encoded at a time (bounds the memory of not-yet-shared strings)
+_CHUNK = 4_096  # CSV records encoded at a time (bounds the memory of not-yet-shared strings)
 Row = tuple[int, tuple[Cell, ...]]
 
 
@@ -36,10 +36,13 @@ Row = tuple[int, tuple[Cell, ...]]
 class RawColumn:
     """The raw cells of one column: ``uniques[codes]``. ``codes`` has one entry per data row."""
 
-    codes: np.ndarray  # int32, indexes into uniques
+    codes: np.ndarray  # indexes into uniques: int8, int16 or int32 (narrow_codes)
     uniques: np.ndarray  # object: the distinct cells of these rows (pairwise different)
     text_only: bool = False  # every distinct cell is text, but the last one which may be None
     nul_free: bool = False  # no text holds a NUL character
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "codes", narrow_codes(self.codes, len(self.uniques)))
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -47,6 +50,15 @@ class RawColumn:
     def cells(self) -> np.ndarray:
         """Every row's cell (object array)."""
         return self.uniques.take(self.codes)
+
+
+def narrow_codes(codes: np.ndarray, size: int) -> np.ndarray:
+    """``codes`` (into ``size`` distinct cells) in the smallest signed integer type that also holds ``size`` itself
+    (a sentinel some callers append) and -1: a few hundred distinct cells over a million rows take 1 byte a row."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if size < np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes
 
 
 def _key(cell: object) -> object:

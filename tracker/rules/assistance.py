@@ -23,8 +23,8 @@ def assist_none(ctx: Context, facts: HouseholdFacts) -> Findings:
     hit = _judgeable(ctx, facts) & (facts.frame["active_measures"] == 0)
 
     def messages() -> np.ndarray:
-        listed = ctx.measure_household[ctx.measure_household >= 0].value_counts()
-        totals = listed.reindex(hit.index[hit.to_numpy()], fill_value=0).to_numpy()
+        every = pd.Series(True, index=ctx.m.index)  # counted by position: no hash table over a million households
+        totals = ctx.measures_per_household(every).to_numpy()[hit.to_numpy()]
         detail = np.where(totals == 0, "“帮扶措施”表中没有本户的措施",
                           "本户登记的 " + totals.astype(str).astype(object) + " 项措施都还没开始或已经结束")
         return f"到 {cn_date(ctx.as_of)} 没有正在实施的帮扶措施（" + detail + "）。"
@@ -37,8 +37,9 @@ def assist_mismatch(ctx: Context, facts: HouseholdFacts) -> Findings:
     able = hv.has_role("labor", "can") & ~f["active_dev"]
     unable = hv.has_role("labor", "cannot") & ~f["active_protect"]
     hit = _judgeable(ctx, facts) & (f["active_measures"] > 0) & (able | unable)
-    rows = hit.index[hit.to_numpy()]
-    has_labor = able[rows].to_numpy()
+    flags = hit.to_numpy()  # by position: label lookups would build a hash table of a million row numbers
+    rows = hit.index[flags]
+    has_labor = able.to_numpy()[flags]
 
     def messages() -> np.ndarray:
         active = facts.measure_active & ctx.measure_household.isin(rows)
@@ -46,7 +47,7 @@ def assist_mismatch(ctx: Context, facts: HouseholdFacts) -> Findings:
         kinds = join([np.where(rows.isin(owners[true(kind == name)]), name, "").astype(object)
                       for name in ctx.measures.table.tab.column("kind").values], "、")
         needed = np.where(has_labor, "产业帮扶或就业帮扶", "兜底保障")
-        return ("劳动能力为“" + texts(ctx.h.loc[rows, "labor"]) + "”，正在实施的措施（" + kinds + "）中没有"
+        return ("劳动能力为“" + texts(ctx.h["labor"][flags]) + "”，正在实施的措施（" + kinds + "）中没有"
                 + needed + "。")
 
     actions = np.where(has_labor, "请结合本户劳动力情况，增加产业帮扶或就业帮扶措施。",

@@ -138,8 +138,14 @@ class TabView:
     def holds_role(self, key: str, *roles: str) -> pd.Series:
         """Per row of a multi column (several values in a cell): does any (valid) value have one of ``roles``?"""
         wanted = frozenset(self.table.tab.column(key).values_with(*roles))
-        return self.values[key].map(lambda items: isinstance(items, tuple) and not wanted.isdisjoint(items)
-                                    ).astype(bool)
+
+        def holds(items: object) -> bool:
+            return isinstance(items, tuple) and not wanted.isdisjoint(items)
+
+        encoded = self.table.encoded.get(key)
+        if encoded is not None:  # once per distinct cell, not per row
+            return pd.Series(encoded.satisfies(holds), index=self.values.index)
+        return self.values[key].map(holds).astype(bool)
 
     def role(self, key: str) -> pd.Series:
         """Per row: the role of the value (None where empty, invalid or without a role)."""

@@ -262,7 +262,7 @@ def compute_facts(ctx: Context) -> HouseholdFacts:
     active = measure_active(ctx)
     columns.update(_measures(ctx, active))
     columns.update(_gradual_exit(ctx))
-    frame = pd.DataFrame(columns, index=ctx.h.index)
+    frame = pd.DataFrame(columns, index=ctx.h.index, copy=False)  # the columns are new (or shared read-only)
     return HouseholdFacts(frame, _relief(ctx), active)
 
 

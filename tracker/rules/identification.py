@@ -14,7 +14,7 @@ import pandas as pd
 
 from .context import Context, Findings, _owners, true
 from .facts import HouseholdFacts
-from .procedure import backwards
+from .procedure import backwards, out_of_order
 from .registry import rule
 from .wording import dates, join, money, texts, yuan
 
@@ -71,9 +71,8 @@ def notice_short(ctx: Context, facts: HouseholdFacts) -> Findings:
 
 def order(ctx: Context, facts: HouseholdFacts) -> Findings:
     h = ctx.h
-    text = backwards(h, STEPS_2021)
-    hit = pd.Series(text != "", index=h.index)
-    return ctx.household_findings(hit, list(np.asarray(text)[hit.to_numpy()] + "。"),
+    hit = out_of_order(h, STEPS_2021)
+    return ctx.household_findings(hit, lambda: list(backwards(h.loc[hit], STEPS_2021) + "。"),
                                   rule("identify.order").next_action)
 
 

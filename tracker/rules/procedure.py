@@ -109,6 +109,17 @@ def overdue(ctx: Context, facts: HouseholdFacts) -> Findings:
     return _progress(ctx, facts, facts.frame["overdue"], overdue=True)
 
 
+def out_of_order(h: pd.DataFrame, steps: tuple[tuple[str, str], ...]) -> pd.Series:
+    """Per row: is some step dated before the latest earlier step that has a date (where :func:`backwards` says
+    something)? Compares dates only: the texts are made for these rows alone."""
+    hit = np.zeros(len(h), dtype=bool)
+    previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
+    for key, _ in steps:
+        hit |= true(h[key] < previous).to_numpy()
+        previous = h[key].fillna(previous)
+    return pd.Series(hit, index=h.index)
+
+
 def backwards(h: pd.DataFrame, steps: tuple[tuple[str, str], ...]) -> np.ndarray:
     """Per row, every step dated before the latest earlier step that has a date ("" where all are in order)."""
     previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")

@@ -8,6 +8,7 @@ values (a million-household register has a few thousand distinct dates, a few hu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -54,7 +55,7 @@ class DistinctColumn:
     is bad (``type``/``id_number``), numeric, and its display text; ``codes`` give each row's distinct cell."""
 
     col: Column
-    codes: np.ndarray  # intp, one per row
+    codes: np.ndarray  # signed integers (RawColumn.codes: int8 to int32), one per row
     values: pd.Series  # parsed, per distinct cell (RangeIndex)
     bad: np.ndarray  # bool, per distinct cell
     numeric: np.ndarray  # bool, per distinct cell
@@ -196,7 +197,7 @@ class DistinctColumn:
         """Forget the text matrix (later matching falls back to comparing texts)."""
         self.matrix = None
         if "folded" in self.__dict__:
-            self.folded[1].matrix = None
+            self.folded[1].drop_matrix()
 
     def folded_rows(self) -> np.ndarray:
         """Per row: id of the folded value (-1: NA)."""
@@ -233,6 +234,11 @@ class ValueCodes:
     def equals(self, value: object) -> np.ndarray:
         """Per row: does the (valid) value equal ``value``?"""
         return (self._valid == value)[self.column.codes] & ~self.dropped
+
+    def satisfies(self, test: Callable[[object], bool]) -> np.ndarray:
+        """Per row: does the (valid) value pass ``test`` (called with None for NA), tested once per distinct cell?"""
+        passes = np.fromiter(map(test, self._valid), dtype=bool, count=len(self._valid))
+        return passes[self.column.codes] & ~self.dropped
 
     def folded_rows(self) -> np.ndarray:
         """Per row: id of the folded value (:attr:`DistinctColumn.folded`), -1 for NA."""

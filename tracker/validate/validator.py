@@ -135,7 +135,11 @@ class _Collector:
 
     def add(self, positions: np.ndarray, key: str, code: str, detail: Details | None = None) -> None:
         """Errors ``code`` on the rows at ``positions`` (ascending) of column ``key``, except cells taken."""
-        taken = self.taken.setdefault(key, np.zeros(len(self.data), dtype=bool))
+        if not len(positions):
+            return
+        taken = self.taken.get(key)
+        if taken is None:  # only columns with errors get one (_finish shares one all-False array among the rest)
+            taken = self.taken[key] = np.zeros(len(self.data), dtype=bool)
         positions = positions[~taken[positions]]
         if not len(positions):
             return
@@ -164,7 +168,9 @@ def _prepare(located: LocatedTable) -> TabData:
 def _finish(located: LocatedTable, data: TabData, collector: _Collector) -> Table:
     rows = located.index
     keys = list(data.columns)
-    dropped = {key: collector.taken.get(key, np.zeros(len(rows), dtype=bool)) for key in keys}
+    none = np.zeros(len(rows), dtype=bool)
+    none.flags.writeable = False  # one for every column without errors (a million rows: 1 MB each)
+    dropped = {key: collector.taken.get(key, none) for key in keys}
     values = {key: data.columns[key].expand(np.flatnonzero(dropped[key])) for key in keys}
     error_rows = frozenset(e.row for e in collector.errors if e.row is not None)
     month_rows = {key: data.columns[key].month_rows(dropped[key]) for key in keys}
@@ -187,30 +193,35 @@ def _text_frame(rows: pd.Index, columns: list[DistinctColumn]) -> pd.DataFrame:
     return pd.DataFrame(text, index=rows, columns=[c.key for c in columns], dtype=object, copy=False)  # one block
 
 
-def _disagreements(register: RawRegister, tab: str) -> list[CellError]:
+def _disagreements(shape: Shape | None, tab: str) -> list[CellError]:
     """A person list's household fields that its rows write differently (:mod:`tracker.register.shapes`)."""
-    found = register.shape.disagreements if register.shape is not None else ()
+    found = shape.disagreements if shape is not None else ()
     return [CellError(d.sheet, d.row, d.header, None if d.value is None else str(d.value), "inconsistent", d.message,
                       d.tab, d.key) for d in found if d.tab == tab]
 
 
 def validate(register: RawRegister, contract: Contract | None = None, today: date | None = None
              ) -> ValidatedRegister:
-    """Validate a whole register; raises SourceError only when a required tab is missing."""
+    """Validate a whole register; raises SourceError only when a required tab is missing.
+
+    Once the tables are located the register itself is no longer referenced here: a caller that hands it over
+    (keeping no reference of its own) lets its raw cells go while validation goes on."""
     contract = contract or load_contract()
     today = today or cells.today_in_china()
     register = reshape(register, contract)
     located = locate_all(register, contract)
+    source, files, shape = register.source, register.files, register.shape
+    del register
     data = {key: _prepare(loc) for key, loc in located.items()}
     # the key set of a referenced tab is taken over the columns of the last reference to it (as always)
     reference_columns = {ref.tab: ref.columns for tab in contract.tabs for ref in tab.references if ref.tab in data}
     messages: dict[tuple[Any, ...], str] = {}
-    tables: dict[str, Table] = {}
+    collectors: dict[str, _Collector] = {}
     errors: list[CellError] = []
     for key, loc in located.items():
         work = data[key]
         collector = _Collector(work, today, messages)
-        absent = register.shape.absent_columns if register.shape is not None else ()
+        absent = shape.absent_columns if shape is not None else ()
         for missing in loc.missing:
             if loc.tab.column(missing).required and (key, missing) not in absent:  # (an export never has it)
                 collector.missing_column(missing)
@@ -228,15 +239,15 @@ def validate(register: RawRegister, contract: Contract | None = None, today: dat
             column = work.columns[failure.key]
             positions = failure.positions[~column.rows(column.bad)[failure.positions]]
             collector.add(positions, failure.key, failure.code, details)
-        collector.errors.extend(_disagreements(register, key))
-        tables[key] = _finish(loc, work, collector)
+        collector.errors.extend(_disagreements(shape, key))
+        collectors[key] = collector
         errors.extend(collector.errors)
+    for work in data.values():  # the text matrices served the checks only: let them go before the tables are made
+        for column in work.columns.values():
+            column.drop_matrix()
+    tables = {key: _finish(loc, data[key], collectors[key]) for key, loc in located.items()}
     order = {tab.key: i for i, tab in enumerate(contract.tabs)}
     col_order = {(tab.key, c.key): i for tab in contract.tabs for i, c in enumerate(tab.columns)}
     errors.sort(key=lambda e: (order[e.tab], e.row or 0, col_order[(e.tab, e.key)]))
-    for work in data.values():  # the text matrices served the checks only: let them go
-        for column in work.columns.values():
-            column.drop_matrix()
     merged = sum(loc.merged for loc in located.values())
-    return ValidatedRegister(register.source, tables, tuple(errors), merged_cells=merged, files=register.files,
-                             shape=register.shape)
+    return ValidatedRegister(source, tables, tuple(errors), merged_cells=merged, files=files, shape=shape)

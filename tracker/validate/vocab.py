@@ -14,6 +14,8 @@ import pandas as pd
 
 from .textmatrix import TextMatrix
 
+_ROWS = 65_536  # keys whose code points are compared at a time
+
 
 class Keys:
     """Distinct folded texts: ids ``0..len(clean)-1`` are the raw texts ``raw[clean]`` (rows ``clean`` of
@@ -24,6 +26,12 @@ class Keys:
 
     def __len__(self) -> int:
         return len(self.clean) + len(self.extra)
+
+    def drop_matrix(self) -> None:
+        """Forget the matrix and the hashes made from it (later matching compares texts)."""
+        self.matrix = None
+        self.__dict__.pop("hashes", None)
+        self.__dict__.pop("_extra_matrix", None)
 
     @cached_property
     def strings(self) -> np.ndarray:
@@ -78,8 +86,10 @@ def match(mine: Keys, theirs: Keys) -> np.ndarray:
         if index.is_unique:
             found = index.get_indexer(theirs.hashes).astype(np.intp)
             hit = np.flatnonzero(found >= 0)
-            same = _equal_rows(mine.codes(found[hit]), theirs.codes(hit))
-            found[hit[~same]] = -3  # a hash collision: look the text up
+            for start in range(0, len(hit), _ROWS):  # a slice at a time: the code points of a million keys are big
+                part = hit[start:start + _ROWS]
+                same = _equal_rows(mine.codes(found[part]), theirs.codes(part))
+                found[part[~same]] = -3  # a hash collision: look the text up
     if found is None:
         found = pd.Index(mine.strings).get_indexer(theirs.strings).astype(np.intp)
     collided = np.flatnonzero(found == -3)
