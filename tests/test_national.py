@@ -100,6 +100,23 @@ def test_rows_of_one_household_that_disagree_are_an_error_at_the_later_row(tmp_p
     assert "这一户（户编号 4101020010010002）有 2 行人员" in result.errors[1].message
 
 
+def test_a_bad_cell_of_a_head_row_is_reported_once_under_its_sheet_as_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The 户主 row is both the household and a member: a bad 证件号码 there is one error, not one per tab, and a
+    message names the column as the sheet writes it."""
+    rows = person_rows()
+    rows[3][8] = rows[3][8][:-1] + ("0" if rows[3][8][-1] != "0" else "1")  # household 2's head: check digit wrong
+    rows[5][15] = None  # 劳动技能 (the contract's 劳动能力) left empty on household 3's head row (sheet row 7)
+    write_register([SheetData("名单", PERSON_HEADER, rows)], tmp_path / "r.xlsx")
+    result = validate(open_source(str(tmp_path / "r.xlsx")).read(), today=AS_OF)
+    found = [(e.sheet, e.row, e.column, e.code) for e in result.errors]
+    assert found == [("名单", 5, "证件号码", "id_number"), ("名单", 7, "劳动技能", "required")]
+    assert result.errors[1].message.startswith("「劳动技能」是必填项")
+    assert main(["validate", "--source", str(tmp_path / "r.xlsx")]) == 1
+    text = capsys.readouterr().out
+    assert text.count("【名单】") == 1 and text.count("第 5 行「证件号码」") == 1
+
+
 HOUSEHOLD_HEADER = (  # 基础信息表 / 摸排 fields
     "户编号", "县(市、区、旗)", "乡(镇)", "村", "户主姓名", "户主证件号码", "家庭人口数", "农户联系电话",
     "监测对象类别", "劳动技能", "致贫/返贫风险1", "致贫/返贫风险2", "致贫/返贫风险3", "致贫/返贫风险4",

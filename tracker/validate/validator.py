@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property, partial
 from typing import Any
@@ -147,6 +147,8 @@ class _Collector:
         tab, column = self.data.tab, self.data.columns[key]
         col = tab.column(key)
         header = self.data.headers.get(key, col.header)
+        if header != col.header:  # messages name the column as the sheet writes it (劳动技能, not 劳动能力)
+            col = replace(col, header=header)
         for position in positions.tolist():
             value = column.text_at(position)
             value = None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
@@ -200,6 +202,19 @@ def _disagreements(shape: Shape | None, tab: str) -> list[CellError]:
                       d.tab, d.key) for d in found if d.tab == tab]
 
 
+def _in_sheet_order(errors: list[CellError], contract: Contract) -> list[CellError]:
+    """Sheet by sheet (in the order of the first tab each sheet feeds), row by row, column by column; a cell that
+    feeds two tabs (a person list's 户主 row is a household and a member) is reported once."""
+    order = {tab.key: i for i, tab in enumerate(contract.tabs)}
+    col_order = {(tab.key, c.key): i for tab in contract.tabs for i, c in enumerate(tab.columns)}
+    errors.sort(key=lambda e: (order[e.tab], e.row or 0, col_order[(e.tab, e.key)]))
+    sheet_order: dict[str, int] = {}
+    for e in errors:
+        sheet_order.setdefault(e.sheet, len(sheet_order))
+    errors.sort(key=lambda e: (sheet_order[e.sheet], e.row or 0))  # (stable: tab, then column order within a row)
+    return list(dict.fromkeys(errors))
+
+
 def validate(register: RawRegister, contract: Contract | None = None, today: date | None = None
              ) -> ValidatedRegister:
     """Validate a whole register; raises SourceError only when a required tab is missing.
@@ -246,8 +261,6 @@ def validate(register: RawRegister, contract: Contract | None = None, today: dat
         for column in work.columns.values():
             column.drop_matrix()
     tables = {key: _finish(loc, data[key], collectors[key]) for key, loc in located.items()}
-    order = {tab.key: i for i, tab in enumerate(contract.tabs)}
-    col_order = {(tab.key, c.key): i for tab in contract.tabs for i, c in enumerate(tab.columns)}
-    errors.sort(key=lambda e: (order[e.tab], e.row or 0, col_order[(e.tab, e.key)]))
+    errors = _in_sheet_order(errors, contract)
     merged = sum(loc.merged for loc in located.values())
     return ValidatedRegister(source, tables, tuple(errors), merged_cells=merged, files=files, shape=shape)
