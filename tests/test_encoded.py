@@ -147,3 +147,26 @@ def test_a_column_of_some_rows_holds_only_their_cells() -> None:
     assert column.cells().tolist() == ["-0", None, "7"]
     whole = rows.column(0, slice(2, 5))
     assert whole.uniques.tolist() == ["H1", "H2", None] and whole.cells().tolist() == ["H1", "H2", "H1"]
+
+
+def test_cells_of_one_kind_and_mixed_cells_keep_every_distinct_cell() -> None:
+    """Whole numbers, dates or booleans alone are told apart by pandas' hashing; a mix (1, 1.0, True are equal
+    in Python) and floats (-0.0 == 0.0) by type and repr: either way every distinct cell is kept as it came."""
+    from datetime import date, datetime
+
+    from tracker.register.encoded import encode_values
+
+    cases = [
+        [3, None, 3, 7],
+        [datetime(2020, 1, 1), None, datetime(2020, 1, 1), datetime(2021, 5, 5, 8)],
+        [date(2020, 1, 1), date(2020, 1, 1), None],
+        [True, False, None, True],
+        [1, 1.0, True, None, 1],
+        [0.0, -0.0, 0.0],
+    ]
+    for values in cases:
+        column = encode_values(values)
+        cells = column.cells().tolist()
+        assert cells == values and [type(c) for c in cells] == [type(v) for v in values], values
+        distinct = {(type(v), repr(v)) for v in values if v is not None}
+        assert len(column.uniques) == len(distinct) + 1  # (+ the None sentinel)

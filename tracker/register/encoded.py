@@ -17,6 +17,7 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from itertools import count, islice, repeat, zip_longest
 from typing import overload
 
@@ -61,6 +62,11 @@ def narrow_codes(codes: np.ndarray, size: int) -> np.ndarray:
     return codes
 
 
+#: Cell types of which two equal values are always the same cell (not float: -0.0 == 0.0 and NaN; not a mix:
+#: 1 == 1.0 == True).
+_HASH_EXACT = {int, datetime, date, bool, type(None)}
+
+
 def _key(cell: object) -> object:
     return cell if cell is None or type(cell) is str else (type(cell), repr(cell))
 
@@ -69,10 +75,14 @@ def encode_values(values: Sequence[Cell] | np.ndarray) -> RawColumn:
     """Encode cells of any source (text, numbers, dates, booleans, None)."""
     cells = np.empty(len(values), dtype=object)
     cells[:] = values if not isinstance(values, np.ndarray) else values.astype(object, copy=False)
-    if set(map(type, cells)) <= {str, type(None)}:
+    kinds = set(map(type, cells))
+    if kinds <= {str, type(None)} or (len(kinds - {type(None)}) == 1 and not kinds - _HASH_EXACT):
+        # one kind of cell whose equal values are the same cell (text, or only whole numbers, or only dates):
+        # pandas' hashing sets them apart as _key would, without a repr per cell
         codes, uniques = pd.factorize(cells, use_na_sentinel=True)  # None -> -1
         uniques = np.append(np.asarray(uniques, dtype=object), None)
-        return RawColumn(np.where(codes < 0, len(uniques) - 1, codes).astype(np.int32), uniques, text_only=True)
+        return RawColumn(np.where(codes < 0, len(uniques) - 1, codes).astype(np.int32), uniques,
+                         text_only=kinds <= {str, type(None)})
     keys = np.empty(len(cells), dtype=object)
     keys[:] = [_key(c) for c in cells]
     codes, _ = pd.factorize(keys, use_na_sentinel=True)
