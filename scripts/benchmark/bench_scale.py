@@ -34,9 +34,10 @@ def import_profile(stderr: str, top: int = 6) -> dict[str, Any]:
 
 
 def clerk_validate(work: Path, register: Path, runs: int) -> dict[str, Any]:
-    """``tracker validate --source REG`` in a fresh process, ``runs`` times (median), then once more under
-    ``python -X importtime`` for where the import time goes."""
+    """``tracker validate --source REG`` in a fresh process, ``runs`` times (median) after one warm-up run, then
+    once more under ``python -X importtime`` for where the import time goes."""
     argv = tracker("validate", "--source", str(register))
+    run(argv, work)  # a warm-up, not counted: bytecode of changed modules compiled, as an installed package has it
     measured = []
     for _ in range(runs):
         load = load_average()
