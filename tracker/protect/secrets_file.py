@@ -39,6 +39,7 @@ import json
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from tracker.common import ConfigError, write_private
@@ -96,10 +97,9 @@ def _table(data: Mapping[str, object], key: str, path: Path) -> dict[str, str]:
     return dict(table)
 
 
-def _split_key(key: str, townships: Mapping[str, str]) -> tuple[str, str] | None:
-    """(township, village) of a flat key ``"乡镇/行政村"``: at the first ``/`` that leaves a known township on the
-    left, else at the first ``/``; None when either side is empty."""
-    known = {fold(t) for t in townships}
+def _split_key(key: str, known: AbstractSet[str]) -> tuple[str, str] | None:
+    """(township, village) of a flat key ``"乡镇/行政村"``: at the first ``/`` that leaves a known township
+    (``known``: folded names) on the left, else at the first ``/``; None when either side is empty."""
     cuts = [i for i, ch in enumerate(key) if ch == "/"]
     cut = next((i for i in cuts if fold(key[:i]) in known), cuts[0] if cuts else -1)
     township, village = key[:cut].strip(), key[cut + 1:].strip()
@@ -111,6 +111,7 @@ def _villages(table: object, townships: Mapping[str, str], path: Path) -> dict[t
     if not isinstance(table, dict):
         raise ConfigError(f"密码文件 {path} 的 [villages] 应当是一张表（每行写 \"乡镇/行政村\" = \"密码\"）。")
     villages: dict[tuple[str, str], str] = {}
+    known = {fold(t) for t in townships}  # (once: folding every township again for each village key was quadratic)
     for key, value in table.items():
         if isinstance(value, dict):
             for village, pw in value.items():
@@ -123,7 +124,7 @@ def _villages(table: object, townships: Mapping[str, str], path: Path) -> dict[t
             continue
         if not isinstance(value, str):
             raise ConfigError(f"密码文件 {path} 的 [villages] 里「{key}」的密码不是用引号括起来的文字。")
-        pair = _split_key(key, townships)
+        pair = _split_key(key, known)
         if pair is None:
             raise ConfigError(f"密码文件 {path} 的 [villages] 里「{key}」应写成 \"乡镇/行政村\"。")
         villages[pair] = value
