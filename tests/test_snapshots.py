@@ -111,3 +111,21 @@ def test_theme_cache_from_the_file_or_the_environment_and_never_inside_the_site(
     with pytest.raises(ConfigError) as info:
         load_config(file, env={})
     assert "主题缓存目录" in str(info.value) and "网站目录" in str(info.value)
+
+
+def test_repeated_dates_and_a_date_beside_the_same_day_s_datetime_keep_their_kinds() -> None:
+    """Each distinct date is encoded once; a date and a datetime of the same day stay apart."""
+    import json
+
+    from tracker.history.snapshots import decode_register
+    from tracker.register import RawRegister, RawSheet
+
+    cells = (date(2020, 1, 1), datetime(2020, 1, 1), date(2020, 1, 1), datetime(2020, 1, 1, 8, 30), "x", 3)
+    reg = RawRegister("r", {"监测户": RawSheet("监测户", ((2, cells), (3, cells[::-1])))})
+    data = encode_register(reg)
+    rows = json.loads(data)["监测户"]
+    assert rows[0][1][:4] == [{"d": "2020-01-01"}, {"dt": "2020-01-01T00:00:00"}, {"d": "2020-01-01"},
+                              {"dt": "2020-01-01T08:30:00"}]
+    back = decode_register(data, "r").sheets["监测户"].rows
+    assert back == reg.sheets["监测户"].rows
+    assert [type(c) for c in back[0][1]] == [type(c) for c in cells]
