@@ -16,9 +16,7 @@ from tracker.validate import ValidatedRegister, today_in_china, validate
 def read_and_validate(source: str, today: date | None = None, policy_file: str | None = None) -> ValidatedRegister:
     """Read and validate ``source``; the county's own header spellings come from ``policy_file`` (``aliases:``)."""
     contract = county_contract(policy_file)
-    register = open_source(source).read()
-    return validate(register, contract, today=today)
-
+    return validate(open_source(source).read(), contract, today=today)  # (no name kept: validation lets it go)
 
 
 def check(source: str | RawRegister | ValidatedRegister, policy_file: str | None = None,

@@ -5,6 +5,8 @@ Messages are assembled column-wise (object arrays of text) so that a million hou
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -109,29 +111,34 @@ def overdue(ctx: Context, facts: HouseholdFacts) -> Findings:
     return _progress(ctx, facts, facts.frame["overdue"], overdue=True)
 
 
+def _earlier(h: pd.DataFrame, steps: tuple[tuple[str, str], ...],
+             ) -> Iterator[tuple[str, pd.Series, np.ndarray, pd.Series]]:
+    """Step by step: (its label, its dates, the rows where it is dated before the latest earlier step that has a
+    date, that earlier date)."""
+    previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
+    for key, label in steps:
+        when = h[key]
+        yield label, when, true(when < previous).to_numpy(), previous
+        previous = when.fillna(previous)
+
+
 def out_of_order(h: pd.DataFrame, steps: tuple[tuple[str, str], ...]) -> pd.Series:
     """Per row: is some step dated before the latest earlier step that has a date (where :func:`backwards` says
     something)? Compares dates only: the texts are made for these rows alone."""
     hit = np.zeros(len(h), dtype=bool)
-    previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
-    for key, _ in steps:
-        hit |= true(h[key] < previous).to_numpy()
-        previous = h[key].fillna(previous)
+    for _, _, back, _ in _earlier(h, steps):
+        hit |= back
     return pd.Series(hit, index=h.index)
 
 
 def backwards(h: pd.DataFrame, steps: tuple[tuple[str, str], ...]) -> np.ndarray:
     """Per row, every step dated before the latest earlier step that has a date ("" where all are in order)."""
-    previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
     previous_label = pd.Series("", index=h.index, dtype=object)
     found = []
-    for key, label in steps:
-        when = h[key]
-        back = true(when < previous).to_numpy()
+    for label, when, back, previous in _earlier(h, steps):
         found.append(_where(back, label + "日期 " + dates(when) + " 早于" + previous_label.to_numpy() + "日期 "
                             + dates(previous)))
         previous_label = previous_label.mask(when.notna(), label)
-        previous = when.fillna(previous)
     return join(found, "；")
 
 
@@ -146,11 +153,9 @@ def _order_messages(h: pd.DataFrame) -> np.ndarray:
 
 def order(ctx: Context, facts: HouseholdFacts) -> Findings:
     h = ctx.h
-    hit = pd.Series(False, index=h.index)
-    previous = pd.Series(pd.NaT, index=h.index, dtype="datetime64[s]")
-    for key, _ in STEPS:  # each present date against the latest earlier present step, and the report date
-        hit |= true(h[key] < previous) | true(h[key] < h["reported"])
-        previous = h[key].fillna(previous)
+    hit = out_of_order(h, STEPS)  # each present date against the latest earlier present step, and the report date
+    for key, _ in STEPS:
+        hit |= true(h[key] < h["reported"])
     return ctx.household_findings(hit, lambda: _order_messages(h.loc[hit]) + "。", rule("procedure.order").next_action)
 
 
